@@ -1,0 +1,312 @@
+"""Signing in: passwords with rate limits, portal sessions, API tokens and password resets."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from app.accounts.models import (
+    ApiClient,
+    LoginFailure,
+    PasswordResetToken,
+    RefreshToken,
+    User,
+    UserSession,
+)
+from app.accounts.service import find_user_by_email, normalise_email
+from app.core.actors import DEFAULT_USER_SCOPES, Actor, PlatformRole, Scope
+from app.core.config import Settings
+from app.core.db import utcnow
+from app.core.errors import DomainError, Invalid, TooManyRequests
+from app.core.i18n import translations_for
+from app.core.mail import send_mail
+from app.core.security import (
+    InvalidToken,
+    encode_access_token,
+    hash_password,
+    new_token,
+    token_digest,
+    verify_password,
+)
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid_credentials"
+    title = "The e-mail address or password is not correct."
+    keeps_changes = True  # the recorded failure must outlive the failed request
+
+
+class InvalidGrant(DomainError):
+    code = "invalid_grant"
+    title = "The grant is not valid, has expired or was revoked."
+    keeps_changes = True  # a reused token's family stays revoked
+
+
+class InvalidClient(DomainError):
+    code = "invalid_client"
+    title = "Unknown or revoked API client, or wrong secret."
+
+
+class InvalidScope(Invalid):
+    code = "invalid_scope"
+    title = "A requested scope is unknown or not granted."
+
+
+class LoginThrottled(TooManyRequests):
+    code = "login_throttled"
+    title = "Too many failed sign-ins; wait 15 minutes and try again, or reset your password."
+
+
+class ResetTokenInvalid(Invalid):
+    code = "reset_token_invalid"
+    title = "This password reset link is not valid, was already used or has expired."
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    expires_in: int
+    scope: str
+    refresh_token: str | None = None
+
+
+# --- passwords and throttling --------------------------------------------------------------
+
+
+def authenticate(session: Session, settings: Settings, email: str, password: str, ip: str) -> User:
+    """Check a password. An account or address with too many recent failures is refused
+    before the password is even checked; every failure is recorded even though the
+    request itself fails."""
+    email = normalise_email(email)
+    _refuse_if_throttled(session, settings, email, ip)
+    user = find_user_by_email(session, email)
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not password_ok or not user.is_active:
+        session.add(LoginFailure(email=email, ip_address=ip[:45]))
+        raise InvalidCredentials(field="password")
+    session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    return user
+
+
+def _refuse_if_throttled(session: Session, settings: Settings, email: str, ip: str) -> None:
+    since = utcnow() - timedelta(minutes=settings.login_failure_window_minutes)
+    recent = select(func.count()).select_from(LoginFailure).where(LoginFailure.failed_at >= since)
+    by_account = session.scalar(recent.where(LoginFailure.email == email)) or 0
+    by_address = session.scalar(recent.where(LoginFailure.ip_address == ip)) or 0
+    if (
+        by_account >= settings.login_max_failures_per_account
+        or by_address >= settings.login_max_failures_per_ip
+    ):
+        raise LoginThrottled()
+
+
+# --- portal sessions -----------------------------------------------------------------------
+
+
+def start_session(
+    session: Session, settings: Settings, user: User, ip: str, user_agent: str
+) -> str:
+    """A new session id at every sign-in (no fixation); returns the cookie value."""
+    token = new_token()
+    session.add(
+        UserSession(
+            token_digest=token_digest(token),
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(days=settings.session_days),
+            ip_address=ip[:45],
+            user_agent=user_agent[:300],
+        )
+    )
+    return token
+
+
+def user_for_session(session: Session, token: str) -> User | None:
+    found = session.execute(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_digest == token_digest(token), UserSession.expires_at > utcnow())
+    ).scalar_one_or_none()
+    return found if found is not None and found.is_active else None
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(delete(UserSession).where(UserSession.token_digest == token_digest(token)))
+
+
+def end_all_sessions(session: Session, user_id: int) -> None:
+    """Sign out everywhere: every browser session and every refresh token of the user."""
+    session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+def _granted_scopes(requested: str | None, allowed: frozenset[str]) -> list[str]:
+    if not requested:
+        return sorted(allowed)
+    wanted = set(requested.split())
+    if not wanted <= allowed:
+        raise InvalidScope(f"Not granted: {' '.join(sorted(wanted - allowed))}", field="scope")
+    return sorted(wanted)
+
+
+def user_scopes_allowed(user: User) -> frozenset[str]:
+    allowed = set(DEFAULT_USER_SCOPES)
+    if user.platform_role is not PlatformRole.USER:
+        allowed.add(Scope.SENSITIVE_READ)
+    return frozenset(allowed)
+
+
+def password_grant(
+    session: Session, settings: Settings, email: str, password: str, scope: str | None, ip: str
+) -> IssuedTokens:
+    user = authenticate(session, settings, email, password, ip)
+    scopes = _granted_scopes(scope, user_scopes_allowed(user))
+    return _issue_user_tokens(session, settings, user, scopes, family=uuid.uuid4().hex)
+
+
+def refresh_grant(session: Session, settings: Settings, refresh_token: str) -> IssuedTokens:
+    """Rotate a refresh token. Presenting one already used or revoked revokes its family."""
+    stored = session.scalar(
+        select(RefreshToken).where(RefreshToken.token_digest == token_digest(refresh_token))
+    )
+    if stored is None:
+        raise InvalidGrant()
+    if stored.revoked_at is not None:
+        _revoke_family(session, stored.family)
+        raise InvalidGrant()
+    user = session.get(User, stored.user_id)
+    if stored.expires_at <= utcnow() or user is None or not user.is_active:
+        raise InvalidGrant()
+    stored.revoked_at = utcnow()
+    return _issue_user_tokens(session, settings, user, stored.scopes, family=stored.family)
+
+
+def revoke_refresh_token(session: Session, refresh_token: str) -> None:
+    """Sign a token chain out (RFC 7009 style: unknown tokens are not an error)."""
+    stored = session.scalar(
+        select(RefreshToken).where(RefreshToken.token_digest == token_digest(refresh_token))
+    )
+    if stored is not None:
+        _revoke_family(session, stored.family)
+
+
+def _revoke_family(session: Session, family: str) -> None:
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def _issue_user_tokens(
+    session: Session, settings: Settings, user: User, scopes: list[str], family: str
+) -> IssuedTokens:
+    access, lifetime = encode_access_token(settings, f"user:{user.id}", scopes)
+    refresh = new_token()
+    session.add(
+        RefreshToken(
+            token_digest=token_digest(refresh),
+            family=family,
+            user_id=user.id,
+            scopes=scopes,
+            expires_at=utcnow() + timedelta(days=settings.refresh_token_days),
+        )
+    )
+    return IssuedTokens(access, lifetime, " ".join(scopes), refresh)
+
+
+def client_credentials_grant(
+    session: Session, settings: Settings, client_id: str, secret: str, scope: str | None
+) -> IssuedTokens:
+    """A partner system's token carries at most the scopes its client was granted."""
+    client = session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
+    secret_ok = verify_password(client.secret_hash if client else None, secret)
+    if client is None or not secret_ok or client.revoked_at is not None:
+        raise InvalidClient()
+    scopes = _granted_scopes(scope, frozenset(client.scopes))
+    access, lifetime = encode_access_token(settings, f"client:{client.id}", scopes)
+    return IssuedTokens(access, lifetime, " ".join(scopes))
+
+
+def actor_for_claims(session: Session, claims: dict[str, object]) -> Actor:
+    """The actor an access token speaks for, if its user or client is still in good standing."""
+    kind, _, raw_id = str(claims["sub"]).partition(":")
+    scopes = frozenset(str(claims.get("scope", "")).split())
+    if not raw_id.isdigit():
+        raise InvalidToken("bad subject")
+    if kind == "user":
+        user = session.get(User, int(raw_id))
+        if user is None or not user.is_active:
+            raise InvalidToken("inactive user")
+        return actor_for_user(user, scopes)
+    if kind == "client":
+        client = session.get(ApiClient, int(raw_id))
+        if client is None or client.revoked_at is not None:
+            raise InvalidToken("revoked client")
+        return Actor(
+            api_client_id=client.id,
+            institution_id=client.institution_id,
+            scopes=scopes & frozenset(client.scopes),
+        )
+    raise InvalidToken("bad subject")
+
+
+def actor_for_user(user: User, scopes: frozenset[str] | None = None) -> Actor:
+    return Actor(
+        user_id=user.id,
+        institution_id=user.institution_id,
+        platform_role=PlatformRole(user.platform_role),
+        scopes=user_scopes_allowed(user) if scopes is None else scopes,
+    )
+
+
+# --- password reset ------------------------------------------------------------------------
+
+
+def request_password_reset(session: Session, settings: Settings, email: str) -> None:
+    """E-mail a single-use, expiring link. Unknown addresses get the same silent answer, so
+    the form cannot be used to find out who has an account."""
+    user = find_user_by_email(session, email)
+    if user is None or not user.is_active:
+        return
+    token = new_token()
+    session.add(
+        PasswordResetToken(
+            token_digest=token_digest(token),
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(minutes=settings.password_reset_minutes),
+        )
+    )
+    _ = translations_for(user.preferred_language).gettext
+    link = f"{settings.base_url}/reset-password/{token}"
+    body = _(
+        "Hello {name},\n\nSomeone asked to reset your Agora password. To choose a new one, "
+        "open this link within {minutes} minutes:\n\n{link}\n\n"
+        "If it was not you, ignore this message: your password stays as it is."
+    ).format(name=user.display_name, minutes=settings.password_reset_minutes, link=link)
+    send_mail(settings, user.email, _("Reset your Agora password"), body)
+
+
+def reset_password(session: Session, token: str, new_password: str) -> User:
+    """Set a new password with a reset token; the token then stops working, and every
+    existing session of the account is signed out."""
+    stored = session.scalar(
+        select(PasswordResetToken).where(PasswordResetToken.token_digest == token_digest(token))
+    )
+    if stored is None or stored.used_at is not None or stored.expires_at <= utcnow():
+        raise ResetTokenInvalid(field="token")
+    user = session.get(User, stored.user_id)
+    if user is None or not user.is_active:
+        raise ResetTokenInvalid(field="token")
+    stored.used_at = utcnow()
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(session, user.id)
+    return user

@@ -1,0 +1,120 @@
+"""Who is asking: the API's bearer token or the portal's session cookie, turned into an Actor."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from app.accounts import auth
+from app.accounts.models import User
+from app.core.actors import ANONYMOUS, Actor
+from app.core.config import Settings, get_settings
+from app.core.db import SessionDep
+from app.core.errors import Forbidden, Unauthenticated
+from app.core.i18n import negotiate
+from app.core.security import (
+    InvalidToken,
+    csrf_token_for,
+    csrf_token_matches,
+    decode_access_token,
+    new_token,
+)
+
+SESSION_COOKIE = "agora_session"
+ANONYMOUS_COOKIE = "agora_anon"
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+class CsrfFailed(Forbidden):
+    code = "csrf_failed"
+    title = "This form has expired or did not come from Agora; reload the page and try again."
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+# --- API -----------------------------------------------------------------------------------
+
+
+def api_actor(request: Request, session: SessionDep, settings: SettingsDep) -> Actor:
+    """The bearer token's actor; no Authorization header means anonymous."""
+    header = request.headers.get("authorization")
+    if not header:
+        return ANONYMOUS
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthenticated("Send `Authorization: Bearer <access token>`.")
+    try:
+        return auth.actor_for_claims(session, decode_access_token(settings, token.strip()))
+    except InvalidToken as exc:
+        raise Unauthenticated("The access token is invalid or has expired.") from exc
+
+
+ApiActor = Annotated[Actor, Depends(api_actor)]
+
+
+def signed_in_api_actor(actor: ApiActor) -> Actor:
+    if actor.is_anonymous:
+        raise Unauthenticated("This operation needs an access token.")
+    return actor
+
+
+SignedInApiActor = Annotated[Actor, Depends(signed_in_api_actor)]
+
+
+# --- portal --------------------------------------------------------------------------------
+
+
+def portal_actor(request: Request, session: SessionDep, settings: SettingsDep) -> Actor:
+    """The signed-in user of the session cookie, with the page's language and CSRF token
+    kept on `request.state` for rendering."""
+    token = request.cookies.get(SESSION_COOKIE)
+    user = auth.user_for_session(session, token) if token else None
+    request.state.user = user
+    request.state.locale = negotiate(
+        user.preferred_language if user else request.cookies.get("lang"),
+        request.headers.get("accept-language"),
+    )
+    key = token if user and token else _anonymous_key(request)
+    request.state.csrf_key = key
+    request.state.csrf_token = csrf_token_for(settings, key)
+    return auth.actor_for_user(user) if user else ANONYMOUS
+
+
+def _anonymous_key(request: Request) -> str:
+    key = request.cookies.get(ANONYMOUS_COOKIE)
+    if not key:
+        key = new_token()
+        request.state.new_anonymous_key = key
+    return key
+
+
+PortalActor = Annotated[Actor, Depends(portal_actor)]
+
+
+def current_user(request: Request, _actor: PortalActor) -> User:
+    user: User | None = request.state.user
+    if user is None:
+        raise Unauthenticated()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def verify_csrf(request: Request, _actor: PortalActor, settings: SettingsDep) -> None:
+    """Every state-changing form carries the token bound to this browser's session."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    form = await request.form()
+    submitted = form.get("csrf_token")
+    if not isinstance(submitted, str) or not csrf_token_matches(
+        settings, request.state.csrf_key, submitted
+    ):
+        raise CsrfFailed()
+
+
+def page_router() -> APIRouter:
+    """The router every domain's pages use: out of the OpenAPI document, CSRF-checked."""
+    return APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])

@@ -1,0 +1,235 @@
+"""Users, institutions, API clients and the audit log."""
+
+import secrets
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.accounts import policy
+from app.accounts.models import ApiClient, AuditEntry, Institution, User
+from app.accounts.schemas import (
+    ApiClientCreate,
+    InstitutionCreate,
+    InstitutionUpdate,
+    ProfileUpdate,
+    UserAdminUpdate,
+    UserCreate,
+)
+from app.core.actors import Actor, require
+from app.core.db import utcnow
+from app.core.errors import Conflict, Invalid, NotFound
+from app.core.pagination import paginate
+from app.core.security import hash_password, verify_password
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    title = "An account with this e-mail address already exists."
+
+
+class InstitutionCodeTaken(Conflict):
+    code = "institution_code_taken"
+    title = "An institution with this code already exists."
+
+
+class WrongPassword(Invalid):
+    code = "wrong_password"
+    title = "The current password is not correct."
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def audit(session: Session, actor: Actor, action: str, subject: str, detail: str = "") -> None:
+    """Keep an accountable trace of a sensitive action."""
+    session.add(
+        AuditEntry(
+            actor_user_id=actor.user_id,
+            actor_client_id=actor.api_client_id,
+            action=action,
+            subject=subject,
+            detail=detail or None,
+        )
+    )
+
+
+# --- users -------------------------------------------------------------------------------
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def get_user(session: Session, actor: Actor, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or not policy.can_read_user(actor, user):
+        raise NotFound("No such user.")
+    return user
+
+
+def list_users(
+    session: Session, actor: Actor, *, search: str | None, cursor: str | None, limit: int
+) -> tuple[Sequence[User], str | None]:
+    require(policy.can_list_users(actor))
+    stmt = select(User)
+    if search:
+        pattern = f"%{search.lower()}%"
+        stmt = stmt.where(User.email.like(pattern) | func.lower(User.display_name).like(pattern))
+    return paginate(session, stmt, User.id, cursor, limit)
+
+
+def create_user(session: Session, actor: Actor, data: UserCreate, *, is_demo: bool = False) -> User:
+    """Managers create ordinary accounts; only admins create staff accounts."""
+    require(policy.can_create_user(actor, data.platform_role))
+    if find_user_by_email(session, data.email) is not None:
+        raise EmailTaken(field="email")
+    user = User(
+        email=normalise_email(data.email),
+        display_name=data.display_name,
+        password_hash=hash_password(data.password) if data.password else None,
+        preferred_language=data.preferred_language,
+        time_zone=data.time_zone,
+        country=data.country,
+        institution_id=_institution_id(session, data.institution_code),
+        platform_role=data.platform_role,
+        is_demo=is_demo,
+    )
+    session.add(user)
+    session.flush()
+    audit(session, actor, "user.create", f"user:{user.id}", f"role={user.platform_role}")
+    return user
+
+
+def update_profile(session: Session, actor: Actor, data: ProfileUpdate) -> User:
+    """A user edits their own name, language, zone and country; nothing else."""
+    user = _self(session, actor)
+    for name, value in data.model_dump(exclude_unset=True).items():
+        if value is not None:
+            setattr(user, name, value)
+    return user
+
+
+def change_password(session: Session, actor: Actor, current: str, new: str) -> User:
+    user = _self(session, actor)
+    if not verify_password(user.password_hash, current):
+        raise WrongPassword(field="current_password")
+    user.password_hash = hash_password(new)
+    return user
+
+
+def administer_user(session: Session, actor: Actor, user_id: int, data: UserAdminUpdate) -> User:
+    user = get_user(session, actor, user_id)
+    require(policy.can_administer_user(actor, user, data.platform_role))
+    changes = data.model_dump(exclude_unset=True)
+    if "institution_code" in changes:
+        user.institution_id = _institution_id(session, changes.pop("institution_code"))
+    for name, value in changes.items():
+        if value is not None:
+            setattr(user, name, value)
+    audit(session, actor, "user.update", f"user:{user.id}", repr(sorted(changes)))
+    return user
+
+
+def _self(session: Session, actor: Actor) -> User:
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def _institution_id(session: Session, code: str | None) -> int | None:
+    if code is None:
+        return None
+    return find_institution(session, code, field="institution_code").id
+
+
+# --- institutions --------------------------------------------------------------------------
+
+
+def find_institution(session: Session, code: str, *, field: str = "code") -> Institution:
+    institution = session.scalar(select(Institution).where(Institution.code == code.upper()))
+    if institution is None:
+        raise Invalid(f"No institution has the code {code!r}.", field=field)
+    return institution
+
+
+def list_institutions(session: Session, actor: Actor) -> Sequence[Institution]:
+    stmt = select(Institution).order_by(Institution.code)
+    if actor.api_client_id is not None:
+        stmt = stmt.where(Institution.id == actor.institution_id)
+    elif actor.is_anonymous:
+        return []
+    return session.scalars(stmt).all()
+
+
+def get_institution(session: Session, actor: Actor, institution_id: int) -> Institution:
+    institution = session.get(Institution, institution_id)
+    if institution is None or not policy.can_read_institution(actor, institution):
+        raise NotFound("No such institution.")
+    return institution
+
+
+def create_institution(session: Session, actor: Actor, data: InstitutionCreate) -> Institution:
+    require(policy.can_manage_institutions(actor))
+    code = data.code.upper()
+    if session.scalar(select(Institution.id).where(Institution.code == code)) is not None:
+        raise InstitutionCodeTaken(field="code")
+    institution = Institution(
+        code=code, name=data.name, country=data.country, grading_scale=data.grading_scale
+    )
+    session.add(institution)
+    session.flush()
+    return institution
+
+
+def update_institution(
+    session: Session, actor: Actor, institution_id: int, data: InstitutionUpdate
+) -> Institution:
+    institution = get_institution(session, actor, institution_id)
+    require(policy.can_manage_institutions(actor))
+    for name, value in data.model_dump(exclude_unset=True).items():
+        if value is not None:
+            setattr(institution, name, value)
+    return institution
+
+
+# --- API clients ---------------------------------------------------------------------------
+
+
+def create_api_client(
+    session: Session, actor: Actor, data: ApiClientCreate
+) -> tuple[ApiClient, str]:
+    """A partner credential; the secret is returned once and only its hash is kept."""
+    require(policy.can_manage_api_clients(actor))
+    institution = find_institution(session, data.institution_code, field="institution_code")
+    secret = secrets.token_urlsafe(32)
+    client = ApiClient(
+        client_id=f"agc_{secrets.token_hex(8)}",
+        secret_hash=hash_password(secret),
+        name=data.name,
+        institution_id=institution.id,
+        scopes=sorted({str(scope) for scope in data.scopes}),
+        created_by_id=actor.user_id,
+    )
+    session.add(client)
+    session.flush()
+    audit(session, actor, "api_client.create", f"api_client:{client.id}", " ".join(client.scopes))
+    return client, secret
+
+
+def list_api_clients(session: Session, actor: Actor) -> Sequence[ApiClient]:
+    require(policy.can_manage_api_clients(actor))
+    return session.scalars(select(ApiClient).order_by(ApiClient.id)).all()
+
+
+def revoke_api_client(session: Session, actor: Actor, client_id: int) -> ApiClient:
+    require(policy.can_manage_api_clients(actor))
+    client = session.get(ApiClient, client_id)
+    if client is None:
+        raise NotFound("No such API client.")
+    require(policy.can_revoke_api_client(actor, client), Conflict, "Already revoked.")
+    client.revoked_at = utcnow()
+    audit(session, actor, "api_client.revoke", f"api_client:{client.id}")
+    return client

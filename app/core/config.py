@@ -1,0 +1,98 @@
+"""Settings read from the environment (and an optional `.env`), validated once."""
+
+import hashlib
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+VAR_DIR = PROJECT_DIR / "var"
+
+
+class ConfigurationError(RuntimeError):
+    """The settings cannot run the application; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    agora_env: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{VAR_DIR / 'agora.db'}"
+    secret_key: SecretStr | None = None
+    base_url: str = "http://127.0.0.1:8000"
+    storage_dir: Path = VAR_DIR / "storage"
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_json_body_bytes: int = 1024 * 1024
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Agora <no-reply@agora.local>"
+    smtp_starttls: bool = False
+
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    # Earlier signing keys by `kid`, still accepted while tokens signed with them live.
+    jwt_previous_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    session_days: int = 14
+    password_reset_minutes: int = 60
+
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_ip: int = 30
+    login_failure_window_minutes: int = 15
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> "Settings":
+        if self.agora_env != "production":
+            return self
+        if self.secret_key is None or len(self.secret_key.get_secret_value()) < 32:
+            raise ConfigurationError(
+                "AGORA_ENV=production needs SECRET_KEY set to a random string of at least 32 "
+                "characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+        if self.database_url.startswith("sqlite") and ":memory:" in self.database_url:
+            raise ConfigurationError(
+                "AGORA_ENV=production refuses an in-memory database: set DATABASE_URL, e.g. "
+                "postgresql+psycopg://agora:…@db:5432/agora."
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def uses_https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def signing_key(self) -> str:
+        """The secret for tokens and CSRF: SECRET_KEY, else one generated once under var/."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        return _local_secret()
+
+    @property
+    def jwt_key_id(self) -> str:
+        return hashlib.sha256(self.signing_key.encode()).hexdigest()[:12]
+
+
+@lru_cache
+def _local_secret() -> str:
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,58 @@
+"""Domain errors carry a stable code, never an HTTP status; `app.core.problems` maps them."""
+
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "error"
+    title: ClassVar[str] = "The request could not be completed."
+    # A few refusals must still record something (a failed sign-in, a revoked token family):
+    # for them the request's transaction commits before the error is answered.
+    keeps_changes: ClassVar[bool] = False
+
+    def __init__(self, detail: str | None = None, *, field: str | None = None) -> None:
+        self.detail = detail or self.title
+        self.field = field
+        super().__init__(self.detail)
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    title = "Not found."
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    title = "You are not allowed to do this."
+
+
+class Unauthenticated(DomainError):
+    code = "unauthenticated"
+    title = "Sign in first."
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    title = "This conflicts with the current state."
+
+
+class PreconditionFailed(DomainError):
+    code = "precondition_failed"
+    title = "The resource changed since you read it."
+
+
+class Invalid(DomainError):
+    """Input that breaks a rule; `field` names the offending input when there is one."""
+
+    code = "invalid"
+    title = "Some input is not valid."
+
+
+class TooManyRequests(DomainError):
+    code = "too_many_requests"
+    title = "Too many attempts; wait a few minutes and try again."
+
+
+class ServiceUnavailable(DomainError):
+    code = "service_unavailable"
+    title = "A service Agora depends on is unavailable; try again shortly."

@@ -1,0 +1,223 @@
+"""What every page and API route shares: templates per language, static URLs, safe redirects,
+and the one mapping from errors to problem+json responses and error pages."""
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException
+
+from app.core.config import PROJECT_DIR
+from app.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    ServiceUnavailable,
+    TooManyRequests,
+    Unauthenticated,
+)
+from app.core.i18n import LANGUAGE_NAMES, SUPPORTED_LOCALES, is_rtl, negotiate, translations_for
+
+log = logging.getLogger("agora.errors")
+
+TEMPLATES_DIR = PROJECT_DIR / "templates"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+PROBLEM_JSON = "application/problem+json"
+
+STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
+    (NotFound, 404),
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (Conflict, 409),
+    (PreconditionFailed, 412),
+    (Invalid, 422),
+    (TooManyRequests, 429),
+    (ServiceUnavailable, 503),
+]
+CODE_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+}
+
+
+# --- templates -----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def static_url(name: str) -> str:
+    """A fingerprinted URL, so the file can be cached for a year and still change."""
+    digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
+    return f"/static/{name}?v={digest}"
+
+
+@lru_cache(maxsize=len(SUPPORTED_LOCALES))
+def templates_for(locale: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations_for(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        static_url=static_url,
+        locale=locale,
+        rtl=is_rtl(locale),
+        language_names=LANGUAGE_NAMES,
+    )
+    return env
+
+
+def request_locale(request: Request) -> str:
+    """Set by the portal context for signed-in users; otherwise cookie, then browser."""
+    chosen = getattr(request.state, "locale", None)
+    if chosen:
+        return str(chosen)
+    return negotiate(request.cookies.get("lang"), request.headers.get("accept-language"))
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    locale = request_locale(request)
+    page = templates_for(locale).get_template(template)
+    state = request.state
+    html = page.render(
+        request=request,
+        current_user=getattr(state, "user", None),
+        csrf_token=getattr(state, "csrf_token", ""),
+        **(context or {}),
+    )
+    response = HTMLResponse(html, status_code=status)
+    new_key = getattr(state, "new_anonymous_key", None)
+    if new_key:
+        response.set_cookie(
+            "agora_anon", new_key, httponly=True, samesite="lax", secure=_secure(request)
+        )
+    return response
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only a path on this site: `//evil.example`, `https://…` and `\\evil` are refused."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+def _wants_problem(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def problem(
+    request: Request,
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """An RFC 9457 problem for API clients, or a friendly page in the reader's language."""
+    request_id = getattr(request.state, "request_id", "-")
+    if not _wants_problem(request):
+        page = render(
+            request,
+            "errors/error.html",
+            {"status": status, "code": code, "detail": detail, "request_id": request_id},
+            status=status,
+        )
+        page.headers.update(headers or {})
+        return page
+    body: dict[str, Any] = {
+        "type": f"urn:agora:problem:{code}",
+        "title": title,
+        "status": status,
+        "code": code,
+        "detail": detail or title,
+        "instance": request.url.path,
+        "request_id": request_id,
+    }
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def status_for(error: DomainError) -> int:
+    return next((status for cls, status in STATUS_BY_ERROR if isinstance(error, cls)), 400)
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    status = status_for(exc)
+    if status == 401 and not _wants_problem(request):
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return problem(request, status, exc.code, exc.title, exc.detail, errors, headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": _field_name(error), "message": str(error["msg"])} for error in exc.errors()]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(request, 422, "validation_error", "Some input is not valid.", detail, errors)
+
+
+def _field_name(error: dict[str, Any]) -> str:
+    if error.get("type") == "json_invalid":
+        return "body"
+    return ".".join(str(part) for part in error["loc"] if part != "body") or "body"
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = CODE_BY_STATUS.get(exc.status_code, "http_error")
+    title = str(exc.detail) if exc.status_code != 404 else "Not found."
+    return problem(request, exc.status_code, code, title, headers=exc.headers)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    # Sent by the outermost middleware, past the one that adds the header to other replies.
+    request_id = getattr(request.state, "request_id", "-")
+    return problem(
+        request,
+        500,
+        "internal_error",
+        "Something went wrong on our side.",
+        "The error was logged; quote the request id if you report it.",
+        headers={"X-Request-ID": request_id},
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

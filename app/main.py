@@ -1,0 +1,86 @@
+"""The application factory: settings, middleware, routers, static files and error handlers."""
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from app.accounts import api as accounts_api
+from app.accounts import pages as accounts_pages
+from app.core.config import Settings, get_settings
+from app.core.db import SessionDep
+from app.core.errors import ServiceUnavailable
+from app.core.logging import configure_logging
+from app.core.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from app.core.web import STATIC_DIR, install_error_handlers
+from app.portal import pages as portal_pages
+
+API_DESCRIPTION = """
+The Agora API for partner universities and ministries: courses, enrolments, credits and
+webinars. Authenticate with `POST /api/v1/auth/token` (OAuth 2 password grant for people,
+client-credentials grant for partner systems) and send `Authorization: Bearer <token>`.
+Errors are RFC 9457 `application/problem+json` documents with a stable `code`.
+"""
+
+
+class CachedStaticFiles(StaticFiles):
+    """Fingerprinted URLs (`?v=`) never change content, so they may be cached for a year."""
+
+    async def get_response(self, path: str, scope: Scope):  # type: ignore[no-untyped-def]
+        response = await super().get_response(path, scope)
+        if b"v=" in scope.get("query_string", b""):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging()
+    app = FastAPI(
+        title="Agora API",
+        version="1.0",
+        description=API_DESCRIPTION,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.add_middleware(GZipMiddleware, minimum_size=800)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        upload_limit=settings.max_upload_bytes,
+        body_limit=settings.max_json_body_bytes,
+    )
+    app.add_middleware(RequestIdMiddleware)
+    install_error_handlers(app)
+
+    api = APIRouter(prefix="/api/v1")
+    for router in accounts_api.routers:
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(operations)
+    app.include_router(accounts_pages.router)
+    app.include_router(portal_pages.router)
+    app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+operations = APIRouter(tags=["operations"])
+
+
+@operations.get("/healthz")
+def healthz() -> JSONResponse:
+    """The process is alive."""
+    return JSONResponse({"status": "ok"})
+
+
+@operations.get("/readyz")
+def readyz(session: SessionDep) -> JSONResponse:
+    """The database answers."""
+    try:
+        session.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        raise ServiceUnavailable("The database does not answer.") from exc
+    return JSONResponse({"status": "ready"})
