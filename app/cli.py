@@ -8,6 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app import seed
@@ -124,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     except DomainError as error:
         print(f"agora: {error.detail}", file=sys.stderr)
         return 1
+    except ValidationError as error:
+        for problem in error.errors():
+            print(f"agora: {'.'.join(map(str, problem['loc']))}: {problem['msg']}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,5 +1,6 @@
 """Who is asking: the API's bearer token or the portal's session cookie, turned into an Actor."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -23,6 +24,12 @@ SESSION_COOKIE = "agora_session"
 ANONYMOUS_COOKIE = "agora_anon"
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    id: int
+    display_name: str
 
 
 class CsrfFailed(Forbidden):
@@ -72,6 +79,8 @@ def portal_actor(request: Request, session: SessionDep, settings: SettingsDep) -
     token = request.cookies.get(SESSION_COOKIE)
     user = auth.user_for_session(session, token) if token else None
     request.state.user = user
+    # What pages show of the user, safe to render after the session has closed (error pages).
+    request.state.viewer = Viewer(user.id, user.display_name) if user else None
     request.state.locale = negotiate(
         user.preferred_language if user else request.cookies.get("lang"),
         request.headers.get("accept-language"),

@@ -1,10 +1,10 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.actors import PlatformRole
-from app.core.db import Base, utcnow
+from app.core.db import Base, enum_values, utcnow
 
 
 class Institution(Base):
@@ -34,7 +34,10 @@ class User(Base):
     institution_id: Mapped[int | None] = mapped_column(
         ForeignKey("institutions.id", ondelete="SET NULL"), index=True
     )
-    platform_role: Mapped[PlatformRole] = mapped_column(String(16), default=PlatformRole.USER)
+    platform_role: Mapped[PlatformRole] = mapped_column(
+        Enum(PlatformRole, native_enum=False, length=16, values_callable=enum_values),
+        default=PlatformRole.USER,
+    )
     is_active: Mapped[bool] = mapped_column(default=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -31,7 +31,7 @@ def can_administer_user(actor: Actor, user: User, new_role: PlatformRole | None)
         return False
     if actor.is_admin:
         return True
-    staff = user.platform_role is not PlatformRole.USER
+    staff = user.platform_role != PlatformRole.USER
     return actor.is_manager and not staff and new_role in (None, PlatformRole.USER)
 
 

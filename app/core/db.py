@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -46,6 +47,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012
+
+
+def enum_values(enum: type[StrEnum]) -> list[str]:
+    """Store a StrEnum by its values, as VARCHAR (no native enum type to migrate)."""
+    return [member.value for member in enum]
 
 
 def utcnow() -> datetime:

@@ -102,7 +102,7 @@ def render(
     state = request.state
     html = page.render(
         request=request,
-        current_user=getattr(state, "user", None),
+        current_user=getattr(state, "viewer", None),
         csrf_token=getattr(state, "csrf_token", ""),
         **(context or {}),
     )

@@ -1,0 +1,62 @@
+# Agora: `make run` serves a demo on SQLite, `make test` runs the suite. Only Python 3.11+ needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+INSTALLED_DEV := $(VENV)/.installed-dev
+PYTEST_ARGS ?=
+
+.PHONY: install install-dev run test test-browser lint format migration bench messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(INSTALLED_DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(INSTALLED)
+
+install: $(INSTALLED)
+install-dev: $(INSTALLED_DEV)
+
+## Create the venv, migrate, load courses_seed/ and demo accounts, serve on :8000
+run: install
+	$(BIN)/agora db upgrade
+	$(BIN)/agora seed --demo
+	$(BIN)/agora serve
+
+## The whole suite except the browser journeys (SQLite, or TEST_DATABASE_URL)
+test: install-dev
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+## Browser journeys in Debian's Chromium (/usr/bin/chromium)
+test-browser: install-dev
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check app tests bench migrations/env.py
+	$(BIN)/ruff format --check app tests bench migrations/env.py
+	$(BIN)/mypy
+
+format: install-dev
+	$(BIN)/ruff format app tests bench migrations/env.py
+	$(BIN)/ruff check --fix app tests bench migrations/env.py
+
+## make migration m="add ects to courses"
+migration: install-dev
+	$(BIN)/alembic revision --autogenerate -m "$(m)"
+
+bench: install-dev
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+## Extract translatable strings and merge them into every catalogue
+messages: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location --omit-header -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-location --ignore-obsolete

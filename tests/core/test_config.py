@@ -1,0 +1,49 @@
+"""Configuration: production refuses unsafe settings; development generates its secret."""
+
+import pytest
+
+from app.core import config
+from app.core.config import ConfigurationError, Settings
+
+
+def test_production_refuses_to_start_without_a_secret():
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        Settings(agora_env="production", database_url="postgresql+psycopg://db/agora")
+
+
+def test_production_refuses_an_in_memory_database():
+    with pytest.raises(ConfigurationError, match="DATABASE_URL"):
+        Settings(agora_env="production", secret_key="x" * 40, database_url="sqlite:///:memory:")
+
+
+def test_production_starts_with_explicit_settings():
+    settings = Settings(
+        agora_env="production", secret_key="x" * 40, database_url="postgresql+psycopg://db/agora"
+    )
+
+    assert settings.signing_key == "x" * 40
+
+
+def test_development_generates_a_secret_once_and_keeps_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "VAR_DIR", tmp_path)
+    config._local_secret.cache_clear()
+    try:
+        first = Settings(agora_env="development").signing_key
+        config._local_secret.cache_clear()
+        second = Settings(agora_env="development").signing_key
+    finally:
+        config._local_secret.cache_clear()
+
+    assert first == second
+    assert len(first) >= 48
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1/agora")
+    monkeypatch.setenv("BASE_URL", "https://agora.example.org")
+
+    settings = Settings()
+
+    assert settings.database_url.startswith("postgresql")
+    assert settings.uses_https
