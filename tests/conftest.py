@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli import alembic_config
@@ -92,3 +92,33 @@ def csrf_from(html: str) -> str:
     match = CSRF_INPUT.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+class QueryCounter:
+    """Counts the SQL statements the app sends (savepoints excluded) while active."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.statements: list[str] = []
+
+    def _record(self, _conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            self.statements.append(statement)
+
+    def __enter__(self) -> "QueryCounter":
+        self.statements.clear()
+        event.listen(self.connection, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(self.connection, "before_cursor_execute", self._record)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def queries(connection: Connection) -> QueryCounter:
+    """`with queries: client.get(...)`, then `queries.count`: for N+1 budgets."""
+    return QueryCounter(connection)
