@@ -272,10 +272,10 @@ def actor_for_user(user: User, scopes: frozenset[str] | None = None) -> Actor:
 
 
 def request_password_reset(session: Session, settings: Settings, email: str) -> None:
-    """E-mail a single-use, expiring link. Unknown addresses get the same silent answer, so
-    the form cannot be used to find out who has an account."""
+    """E-mail a single-use, expiring link, at most three an hour. Unknown addresses get the
+    same silent answer, so the form cannot be used to find out who has an account."""
     user = find_user_by_email(session, email)
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or _recent_reset_requests(session, user.id) >= 3:
         return
     token = new_token()
     session.add(
@@ -293,6 +293,17 @@ def request_password_reset(session: Session, settings: Settings, email: str) -> 
         "If it was not you, ignore this message: your password stays as it is."
     ).format(name=user.display_name, minutes=settings.password_reset_minutes, link=link)
     send_mail(settings, user.email, _("Reset your Agora password"), body)
+
+
+def _recent_reset_requests(session: Session, user_id: int) -> int:
+    """Links sent in the last hour: a cap, so the form cannot be used to flood an inbox."""
+    since = utcnow() - timedelta(hours=1)
+    count = session.scalar(
+        select(func.count())
+        .select_from(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user_id, PasswordResetToken.created_at >= since)
+    )
+    return count or 0
 
 
 def reset_password(session: Session, token: str, new_password: str) -> User:

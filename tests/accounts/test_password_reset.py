@@ -162,3 +162,12 @@ def test_mail_server_down_is_a_clear_error_and_keeps_no_token(
 
     assert response.status_code == 503
     assert db.scalar(select(PasswordResetToken)) is None
+
+
+def test_at_most_three_reset_mails_an_hour(client: TestClient, db: Session, inbox: Inbox):
+    make_user(db, email="thu@example.org", password=PASSWORD)
+
+    answers = [_ask_for_reset(client, "thu@example.org").status_code for _ in range(5)]
+
+    assert answers == [200] * 5
+    assert len(inbox.messages) == 3
