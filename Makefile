@@ -34,8 +34,12 @@ test: install-dev
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 ## Browser journeys in Debian's Chromium (/usr/bin/chromium)
-test-browser: install-dev
+test-browser: install-dev tests/browser/node_modules
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+tests/browser/node_modules: tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $@
 
 lint: install-dev
 	$(BIN)/ruff check app tests bench migrations/env.py

@@ -105,3 +105,22 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+SERIOUS = {"serious", "critical"}
+
+
+def axe_violations(page: Page) -> list[dict[str, object]]:
+    """Serious or critical WCAG 2.1 A/AA violations axe-core finds on the current page."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm ci --prefix tests/browser`")
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in results["violations"]
+        if v["impact"] in SERIOUS
+    ]

@@ -1,0 +1,24 @@
+"""axe-core finds no serious or critical WCAG 2.1 AA violation, in each language."""
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.conftest import axe_violations, sign_in
+
+LANGUAGES = ["en", "fr", "ru", "ar"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_public_pages_are_accessible(page: Page, language: str, live_server: str):
+    page.context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
+    for path in ("/", "/login", "/reset-password"):
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == language
+        assert axe_violations(page) == [], (language, path)
+
+
+def test_profile_page_is_accessible(page: Page):
+    sign_in(page, "student2@demo.agora")
+    page.goto("/profile")
+
+    assert axe_violations(page) == []
