@@ -26,6 +26,7 @@ from app.accounts.schemas import (
 )
 from app.core.db import SessionDep
 from app.core.errors import Invalid
+from app.core.i18n import N_
 from app.core.pagination import Page
 
 auth_router = APIRouter(prefix="/auth", tags=["authentication"])
@@ -36,7 +37,7 @@ clients_router = APIRouter(prefix="/api-clients", tags=["API clients"])
 
 class UnsupportedGrant(Invalid):
     code = "unsupported_grant_type"
-    title = "grant_type must be password, client_credentials or refresh_token."
+    title = N_("grant_type must be password, client_credentials or refresh_token.")
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:

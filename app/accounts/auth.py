@@ -20,7 +20,7 @@ from app.core.actors import DEFAULT_USER_SCOPES, Actor, PlatformRole, Scope
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import DomainError, Invalid, TooManyRequests
-from app.core.i18n import translations_for
+from app.core.i18n import N_, translations_for
 from app.core.mail import send_mail
 from app.core.security import (
     InvalidToken,
@@ -34,34 +34,34 @@ from app.core.security import (
 
 class InvalidCredentials(DomainError):
     code = "invalid_credentials"
-    title = "The e-mail address or password is not correct."
+    title = N_("The e-mail address or password is not correct.")
     keeps_changes = True  # the recorded failure must outlive the failed request
 
 
 class InvalidGrant(DomainError):
     code = "invalid_grant"
-    title = "The grant is not valid, has expired or was revoked."
+    title = N_("The grant is not valid, has expired or was revoked.")
     keeps_changes = True  # a reused token's family stays revoked
 
 
 class InvalidClient(DomainError):
     code = "invalid_client"
-    title = "Unknown or revoked API client, or wrong secret."
+    title = N_("Unknown or revoked API client, or wrong secret.")
 
 
 class InvalidScope(Invalid):
     code = "invalid_scope"
-    title = "A requested scope is unknown or not granted."
+    title = N_("A requested scope is unknown or not granted.")
 
 
 class LoginThrottled(TooManyRequests):
     code = "login_throttled"
-    title = "Too many failed sign-ins; wait 15 minutes and try again, or reset your password."
+    title = N_("Too many failed sign-ins; wait 15 minutes and try again, or reset your password.")
 
 
 class ResetTokenInvalid(Invalid):
     code = "reset_token_invalid"
-    title = "This password reset link is not valid, was already used or has expired."
+    title = N_("This password reset link is not valid, was already used or has expired.")
 
 
 @dataclass(frozen=True)

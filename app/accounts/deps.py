@@ -11,7 +11,7 @@ from app.core.actors import ANONYMOUS, Actor
 from app.core.config import Settings, get_settings
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthenticated
-from app.core.i18n import negotiate
+from app.core.i18n import N_, negotiate
 from app.core.security import (
     InvalidToken,
     csrf_token_for,
@@ -34,7 +34,7 @@ class Viewer:
 
 class CsrfFailed(Forbidden):
     code = "csrf_failed"
-    title = "This form has expired or did not come from Agora; reload the page and try again."
+    title = N_("This form has expired or did not come from Agora; reload the page and try again.")
 
 
 def client_ip(request: Request) -> str:
@@ -51,11 +51,11 @@ def api_actor(request: Request, session: SessionDep, settings: SettingsDep) -> A
         return ANONYMOUS
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise Unauthenticated("Send `Authorization: Bearer <access token>`.")
+        raise Unauthenticated(N_("Send `Authorization: Bearer <access token>`."))
     try:
         return auth.actor_for_claims(session, decode_access_token(settings, token.strip()))
     except InvalidToken as exc:
-        raise Unauthenticated("The access token is invalid or has expired.") from exc
+        raise Unauthenticated(N_("The access token is invalid or has expired.")) from exc
 
 
 ApiActor = Annotated[Actor, Depends(api_actor)]
@@ -63,7 +63,7 @@ ApiActor = Annotated[Actor, Depends(api_actor)]
 
 def signed_in_api_actor(actor: ApiActor) -> Actor:
     if actor.is_anonymous:
-        raise Unauthenticated("This operation needs an access token.")
+        raise Unauthenticated(N_("This operation needs an access token."))
     return actor
 
 

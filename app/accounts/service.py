@@ -19,23 +19,24 @@ from app.accounts.schemas import (
 from app.core.actors import Actor, require
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotFound
+from app.core.i18n import N_
 from app.core.pagination import paginate
 from app.core.security import hash_password, verify_password
 
 
 class EmailTaken(Conflict):
     code = "email_taken"
-    title = "An account with this e-mail address already exists."
+    title = N_("An account with this e-mail address already exists.")
 
 
 class InstitutionCodeTaken(Conflict):
     code = "institution_code_taken"
-    title = "An institution with this code already exists."
+    title = N_("An institution with this code already exists.")
 
 
 class WrongPassword(Invalid):
     code = "wrong_password"
-    title = "The current password is not correct."
+    title = N_("The current password is not correct.")
 
 
 def normalise_email(email: str) -> str:
@@ -65,7 +66,7 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 def get_user(session: Session, actor: Actor, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None or not policy.can_read_user(actor, user):
-        raise NotFound("No such user.")
+        raise NotFound(N_("No such user."))
     return user
 
 
@@ -135,7 +136,7 @@ def administer_user(session: Session, actor: Actor, user_id: int, data: UserAdmi
 def _self(session: Session, actor: Actor) -> User:
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(N_("No such user."))
     return user
 
 
@@ -167,7 +168,7 @@ def list_institutions(session: Session, actor: Actor) -> Sequence[Institution]:
 def get_institution(session: Session, actor: Actor, institution_id: int) -> Institution:
     institution = session.get(Institution, institution_id)
     if institution is None or not policy.can_read_institution(actor, institution):
-        raise NotFound("No such institution.")
+        raise NotFound(N_("No such institution."))
     return institution
 
 
@@ -228,7 +229,7 @@ def revoke_api_client(session: Session, actor: Actor, client_id: int) -> ApiClie
     require(policy.can_manage_api_clients(actor))
     client = session.get(ApiClient, client_id)
     if client is None:
-        raise NotFound("No such API client.")
+        raise NotFound(N_("No such API client."))
     require(policy.can_revoke_api_client(actor, client), Conflict, "Already revoked.")
     client.revoked_at = utcnow()
     audit(session, actor, "api_client.revoke", f"api_client:{client.id}")

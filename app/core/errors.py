@@ -2,6 +2,8 @@
 
 from typing import ClassVar
 
+from app.core.i18n import N_
+
 
 class DomainError(Exception):
     code: ClassVar[str] = "error"
@@ -18,41 +20,41 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     code = "not_found"
-    title = "Not found."
+    title = N_("Not found.")
 
 
 class Forbidden(DomainError):
     code = "forbidden"
-    title = "You are not allowed to do this."
+    title = N_("You are not allowed to do this.")
 
 
 class Unauthenticated(DomainError):
     code = "unauthenticated"
-    title = "Sign in first."
+    title = N_("Sign in first.")
 
 
 class Conflict(DomainError):
     code = "conflict"
-    title = "This conflicts with the current state."
+    title = N_("This conflicts with the current state.")
 
 
 class PreconditionFailed(DomainError):
     code = "precondition_failed"
-    title = "The resource changed since you read it."
+    title = N_("The resource changed since you read it.")
 
 
 class Invalid(DomainError):
     """Input that breaks a rule; `field` names the offending input when there is one."""
 
     code = "invalid"
-    title = "Some input is not valid."
+    title = N_("Some input is not valid.")
 
 
 class TooManyRequests(DomainError):
     code = "too_many_requests"
-    title = "Too many attempts; wait a few minutes and try again."
+    title = N_("Too many attempts; wait a few minutes and try again.")
 
 
 class ServiceUnavailable(DomainError):
     code = "service_unavailable"
-    title = "A service Agora depends on is unavailable; try again shortly."
+    title = N_("A service Agora depends on is unavailable; try again shortly.")

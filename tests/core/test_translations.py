@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from app.core.i18n import SUPPORTED_LOCALES, TRANSLATIONS_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
 def _source_messages() -> set[str]:
