@@ -124,3 +124,23 @@ def axe_violations(page: Page) -> list[dict[str, object]]:
         for v in results["violations"]
         if v["impact"] in SERIOUS
     ]
+
+
+def transferred_bytes(page: Page, path: str, *, cold: bool) -> int:
+    """Bytes that crossed the network (headers and compressed bodies) to load `path`; with
+    `cold` the browser cache is emptied first (a first visit), else what it holds is free."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    if cold:
+        cdp.send("Network.clearBrowserCache")
+    total = 0
+
+    def add(event: dict[str, float]) -> None:
+        nonlocal total
+        total += int(event["encodedDataLength"])
+
+    cdp.on("Network.loadingFinished", add)
+    page.goto(path, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    cdp.detach()
+    return total

@@ -1,0 +1,30 @@
+"""Core pages stay light for slow connections: ≤ 50 KB on a first visit, ≤ 15 KB on a repeat
+visit (user content excluded), measured in the browser."""
+
+from playwright.sync_api import Page
+
+from tests.browser.conftest import sign_in, transferred_bytes
+
+FIRST_VISIT_BUDGET = 50 * 1024
+REPEAT_VISIT_BUDGET = 15 * 1024
+
+
+def _first_and_repeat(page: Page, path: str) -> tuple[int, int]:
+    return transferred_bytes(page, path, cold=True), transferred_bytes(page, path, cold=False)
+
+
+def test_sign_in_page_is_light(page: Page):
+    first, repeat = _first_and_repeat(page, "/login")
+
+    assert first <= FIRST_VISIT_BUDGET
+    assert repeat <= REPEAT_VISIT_BUDGET
+    assert repeat < first  # the stylesheet came from the cache
+
+
+def test_home_page_is_light_when_signed_in(page: Page):
+    sign_in(page, "student1@demo.agora")
+
+    first, repeat = _first_and_repeat(page, "/")
+
+    assert first <= FIRST_VISIT_BUDGET
+    assert repeat <= REPEAT_VISIT_BUDGET
