@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from starlette.staticfiles import StaticFiles
@@ -29,7 +29,7 @@ Errors are RFC 9457 `application/problem+json` documents with a stable `code`.
 class CachedStaticFiles(StaticFiles):
     """Fingerprinted URLs (`?v=`) never change content, so they may be cached for a year."""
 
-    async def get_response(self, path: str, scope: Scope):  # type: ignore[no-untyped-def]
+    async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
         if b"v=" in scope.get("query_string", b""):
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"

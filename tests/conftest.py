@@ -73,14 +73,14 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, connection: Connection):  # type: ignore[no-untyped-def]
+def app(settings: Settings, connection: Connection):
     application = create_app(settings)
     application.dependency_overrides[get_settings] = lambda: settings
     return application
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 
@@ -101,7 +101,7 @@ class QueryCounter:
         self.connection = connection
         self.statements: list[str] = []
 
-    def _record(self, _conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+    def _record(self, _conn, _cursor, statement: str, *_args) -> None:
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
             self.statements.append(statement)
 

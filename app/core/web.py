@@ -76,7 +76,9 @@ def templates_for(locale: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(translations_for(locale), newstyle=True)  # type: ignore[attr-defined]
+    # The i18n extension adds this method at run time, so type checkers cannot see it.
+    i18n_env: Any = env
+    i18n_env.install_gettext_translations(translations_for(locale), newstyle=True)
     env.globals.update(
         static_url=static_url,
         locale=locale,

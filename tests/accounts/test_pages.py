@@ -15,7 +15,7 @@ from tests.accounts.factories import PASSWORD, make_user, page_csrf, sign_in
 from tests.conftest import csrf_from
 
 
-def _login(client: TestClient, email: str, password: str, next: str = "/"):  # type: ignore[no-untyped-def]
+def _login(client: TestClient, email: str, password: str, next: str = "/"):
     token = csrf_from(client.get("/login").text)
     return client.post(
         "/login",
@@ -89,7 +89,7 @@ def test_form_without_csrf_token_is_refused_and_changes_nothing(client: TestClie
 
     assert response.status_code == 403
     db.expire_all()
-    assert db.get(User, user.id).display_name != "Changed"  # type: ignore[union-attr]
+    assert db.get(User, user.id).display_name != "Changed"
 
 
 def test_form_with_a_wrong_csrf_token_is_refused(client: TestClient, db: Session):
@@ -177,7 +177,7 @@ def test_profile_with_an_unknown_time_zone_keeps_what_was_typed(client: TestClie
     assert 'value="Noy Keomany"' in response.text
     assert 'value="Mars/Olympus"' in response.text
     db.expire_all()
-    assert db.get(User, user.id).time_zone == "Asia/Vientiane"  # type: ignore[union-attr]
+    assert db.get(User, user.id).time_zone == "Asia/Vientiane"
 
 
 def test_profile_saves_language_zone_and_country(client: TestClient, db: Session):

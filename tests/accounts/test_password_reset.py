@@ -23,7 +23,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
 
@@ -53,13 +53,13 @@ def inbox(settings: Settings) -> Iterator[Inbox]:
         controller.stop()
 
 
-def _ask_for_reset(client: TestClient, email: str):  # type: ignore[no-untyped-def]
+def _ask_for_reset(client: TestClient, email: str):
     return client.post(
         "/reset-password", data={"csrf_token": page_csrf(client, "/reset-password"), "email": email}
     )
 
 
-def _choose(client: TestClient, path: str, password: str):  # type: ignore[no-untyped-def]
+def _choose(client: TestClient, path: str, password: str):
     return client.post(
         path,
         data={"csrf_token": page_csrf(client, path), "new_password": password},

@@ -105,7 +105,7 @@ def test_successful_sign_in_clears_the_failure_count(client: TestClient, db: Ses
 
 
 @pytest.fixture
-def token_user(db: Session):  # type: ignore[no-untyped-def]
+def token_user(db: Session):
     return make_user(db, email="jwt@example.org", password=PASSWORD)
 
 
@@ -208,7 +208,7 @@ def test_every_token_decode_in_the_code_names_its_algorithms():
     assert all("algorithms" in keywords for _, keywords in calls), calls
 
 
-def _refresh(client: TestClient, token: str):  # type: ignore[no-untyped-def]
+def _refresh(client: TestClient, token: str):
     return client.post(
         "/api/v1/auth/token", data={"grant_type": "refresh_token", "refresh_token": token}
     )

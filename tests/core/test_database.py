@@ -1,5 +1,7 @@
 """Database wiring: migrations match the models, SQLite is tuned, PostgreSQL survives restarts."""
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -17,14 +19,15 @@ def test_models_and_migrations_do_not_drift(connection: Connection):
     assert compare_metadata(context, Base.metadata) == []
 
 
-def test_sqlite_runs_with_foreign_keys_wal_and_a_busy_timeout(connection: Connection):
-    if connection.dialect.name != "sqlite":
-        pytest.skip("SQLite pragmas only apply to SQLite")
-    pragma = connection.exec_driver_sql
+def test_sqlite_runs_with_foreign_keys_wal_and_a_busy_timeout(tmp_path: Path):
+    sqlite = make_engine(f"sqlite:///{tmp_path / 'tuned.db'}")
+    with sqlite.connect() as connection:
+        pragma = connection.exec_driver_sql
 
-    assert pragma("PRAGMA foreign_keys").scalar() == 1
-    assert pragma("PRAGMA journal_mode").scalar() == "wal"
-    assert pragma("PRAGMA busy_timeout").scalar() >= 5000
+        assert pragma("PRAGMA foreign_keys").scalar() == 1
+        assert pragma("PRAGMA journal_mode").scalar() == "wal"
+        assert pragma("PRAGMA busy_timeout").scalar() >= 5000
+    sqlite.dispose()
 
 
 POOL_NAME = "agora-restart-test"

@@ -64,7 +64,7 @@ def test_streamed_body_over_the_limit_is_refused(
 ):
     headers = _manager_headers(client, db)
 
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks():
         for _ in range(settings.max_json_body_bytes // 1000 + 10):
             yield b" " * 1000
 
@@ -138,7 +138,7 @@ def test_a_user_cannot_make_themselves_admin(client: TestClient, db: Session):
     )
     assert refused.status_code == 403
     db.expire_all()
-    assert db.get(User, user.id).platform_role == PlatformRole.USER  # type: ignore[union-attr]
+    assert db.get(User, user.id).platform_role == PlatformRole.USER
 
 
 def test_profile_form_ignores_smuggled_role_fields(client: TestClient, db: Session):

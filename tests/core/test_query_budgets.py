@@ -12,7 +12,7 @@ USERS_LIST_BUDGET = 2  # the caller, the page
 INSTITUTIONS_LIST_BUDGET = 2  # the caller, the list
 
 
-def _count_at_two_sizes(client, db, queries, path, headers, grow) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _count_at_two_sizes(client, db, queries, path, headers, grow) -> tuple[int, int]:
     grow(db, 3)
     with queries:
         assert client.get(path, headers=headers).status_code == 200
