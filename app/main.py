@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from app.accounts import admin_pages
 from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
 from app.core.config import Settings, get_settings
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(operations)
     app.include_router(accounts_pages.router)
+    app.include_router(admin_pages.router)
     app.include_router(portal_pages.router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     return app

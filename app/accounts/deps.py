@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 
 from app.accounts import auth
 from app.accounts.models import User
-from app.core.actors import ANONYMOUS, Actor
+from app.core.actors import ANONYMOUS, Actor, PlatformRole
 from app.core.config import Settings, get_settings
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthenticated
@@ -30,6 +30,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 class Viewer:
     id: int
     display_name: str
+    is_manager: bool
 
 
 class CsrfFailed(Forbidden):
@@ -80,7 +81,11 @@ def portal_actor(request: Request, session: SessionDep, settings: SettingsDep) -
     user = auth.user_for_session(session, token) if token else None
     request.state.user = user
     # What pages show of the user, safe to render after the session has closed (error pages).
-    request.state.viewer = Viewer(user.id, user.display_name) if user else None
+    request.state.viewer = (
+        Viewer(user.id, user.display_name, user.platform_role != PlatformRole.USER)
+        if user
+        else None
+    )
     request.state.locale = negotiate(
         user.preferred_language if user else request.cookies.get("lang"),
         request.headers.get("accept-language"),
@@ -124,6 +129,6 @@ async def verify_csrf(request: Request, _actor: PortalActor, settings: SettingsD
         raise CsrfFailed()
 
 
-def page_router() -> APIRouter:
+def page_router(prefix: str = "") -> APIRouter:
     """The router every domain's pages use: out of the OpenAPI document, CSRF-checked."""
-    return APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+    return APIRouter(prefix=prefix, include_in_schema=False, dependencies=[Depends(verify_csrf)])

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 
 from app.accounts import auth, service
@@ -19,20 +19,11 @@ from app.accounts.schemas import PasswordChange, ProfileUpdate
 from app.core.db import SessionDep
 from app.core.errors import DomainError, Invalid
 from app.core.i18n import SUPPORTED_LOCALES
-from app.core.web import render, safe_next, status_for
+from app.core.web import field_errors, render, safe_next, see_other, status_for
 
 router = page_router()
 
 MIN_PASSWORD = 10
-
-
-def _see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
-def field_errors(error: ValidationError) -> dict[str, str]:
-    """Pydantic's errors keyed by field, for showing each beside its input."""
-    return {str(e["loc"][0]) if e["loc"] else "form": str(e["msg"]) for e in error.errors()}
 
 
 @router.get("/login")
@@ -60,7 +51,7 @@ def login(
     token = auth.start_session(
         session, settings, user, client_ip(request), request.headers.get("user-agent", "")
     )
-    response = _see_other(safe_next(next))
+    response = see_other(safe_next(next))
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -77,7 +68,7 @@ def logout(request: Request, session: SessionDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         auth.end_session(session, token)
-    response = _see_other("/")
+    response = see_other("/")
     response.delete_cookie(SESSION_COOKIE)
     return response
 
@@ -85,7 +76,7 @@ def logout(request: Request, session: SessionDep) -> Response:
 @router.post("/logout-everywhere")
 def logout_everywhere(session: SessionDep, user: CurrentUser) -> Response:
     auth.end_all_sessions(session, user.id)
-    response = _see_other("/login")
+    response = see_other("/login")
     response.delete_cookie(SESSION_COOKIE)
     return response
 
@@ -135,7 +126,7 @@ def reset_confirm(
         return render(
             request, "accounts/reset_confirm.html", {"token": token, "errors": errors}, 400
         )
-    return _see_other("/login?reset=1")
+    return see_other("/login?reset=1")
 
 
 @router.get("/profile")
@@ -166,7 +157,7 @@ def update_profile(
         context = {"form": typed, "errors": field_errors(error)}
         return render(request, "accounts/profile.html", context, 400)
     service.update_profile(session, actor, data)
-    return _see_other("/profile?saved=1")
+    return see_other("/profile?saved=1")
 
 
 @router.post("/profile/password")
@@ -186,7 +177,7 @@ def change_password(
     except Invalid as error:
         errors = {error.field or "form": error.detail}
     else:
-        return _see_other("/profile?password=1")
+        return see_other("/profile?password=1")
     return render(request, "accounts/profile.html", {"form": user, "errors": errors}, 400)
 
 
@@ -202,6 +193,6 @@ def choose_language(
         language = "en"
     if not actor.is_anonymous:
         service.update_profile(session, actor, ProfileUpdate(preferred_language=language))
-    response = _see_other(safe_next(next))
+    response = see_other(safe_next(next))
     response.set_cookie("lang", language, max_age=365 * 86400, samesite="lax")
     return response

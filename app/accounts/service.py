@@ -172,8 +172,12 @@ def get_institution(session: Session, actor: Actor, institution_id: int) -> Inst
     return institution
 
 
-def create_institution(session: Session, actor: Actor, data: InstitutionCreate) -> Institution:
+def require_institution_manager(actor: Actor) -> None:
     require(policy.can_manage_institutions(actor))
+
+
+def create_institution(session: Session, actor: Actor, data: InstitutionCreate) -> Institution:
+    require_institution_manager(actor)
     code = data.code.upper()
     if session.scalar(select(Institution.id).where(Institution.code == code)) is not None:
         raise InstitutionCodeTaken(field="code")

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from app.core.config import PROJECT_DIR
@@ -119,6 +120,16 @@ def render(
 
 def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
+
+
+def see_other(url: str) -> RedirectResponse:
+    """The answer to a successful form post (Post/Redirect/Get)."""
+    return RedirectResponse(url, status_code=303)
+
+
+def field_errors(error: ValidationError) -> dict[str, str]:
+    """Pydantic's errors keyed by field, for showing each beside its input."""
+    return {str(e["loc"][0]) if e["loc"] else "form": str(e["msg"]) for e in error.errors()}
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
