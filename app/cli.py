@@ -38,10 +38,11 @@ def db_upgrade(_: argparse.Namespace) -> None:
 
 def load_seed(args: argparse.Namespace) -> None:
     def work(session: Session) -> None:
-        created = seed.load_institutions(session, Path(args.seed_dir))
-        print(f"seed: {created} institution(s) added")
+        report = seed.load_seed(session, get_settings(), Path(args.seed_dir))
         if args.demo:
             _print_demo_accounts(seed.create_demo_accounts(session))
+            report.enrolments = seed.enrol_demo_accounts(session)
+        print(f"seed: {report}")
 
     in_transaction(work)
 

@@ -17,6 +17,8 @@ from app.core.errors import ServiceUnavailable
 from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.core.web import STATIC_DIR, install_error_handlers
+from app.courses import api as courses_api
+from app.courses import pages as courses_pages
 from app.portal import pages as portal_pages
 
 API_DESCRIPTION = """
@@ -58,12 +60,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     api = APIRouter(prefix="/api/v1")
-    for router in accounts_api.routers:
+    for router in [*accounts_api.routers, *courses_api.routers]:
         api.include_router(router)
     app.include_router(api)
     app.include_router(operations)
     app.include_router(accounts_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(courses_pages.router)
     app.include_router(portal_pages.router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     return app

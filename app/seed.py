@@ -10,10 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
+from app.accounts.auth import actor_for_user
 from app.accounts.models import Institution
 from app.accounts.schemas import InstitutionCreate, UserCreate
 from app.core.actors import SYSTEM, PlatformRole
-from app.core.config import PROJECT_DIR, VAR_DIR
+from app.core.config import PROJECT_DIR, VAR_DIR, Settings
+from app.courses.models import Course, Programme
+from app.courses.schemas import ProgrammeCreate
+from app.courses.service import courses, packages, programmes
+from app.enrolment.models import CourseRole
+from app.enrolment.service import course_roles, enrol
 
 SEED_DIR = PROJECT_DIR / "courses_seed"
 
@@ -55,6 +61,29 @@ def read_yaml(path: Path) -> Any:
         return yaml.safe_load(handle)
 
 
+@dataclass
+class SeedReport:
+    institutions: int = 0
+    courses: int = 0
+    programmes: int = 0
+    enrolments: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.institutions} institution(s), {self.courses} course(s), "
+            f"{self.programmes} programme(s), {self.enrolments} demo enrolment(s) added"
+        )
+
+
+def load_seed(session: Session, settings: Settings, seed_dir: Path = SEED_DIR) -> SeedReport:
+    """Everything in `courses_seed/` that is not in the database yet; what exists is kept."""
+    report = SeedReport()
+    report.institutions = load_institutions(session, seed_dir)
+    report.courses = load_courses(session, settings, seed_dir)
+    report.programmes = load_programmes(session, seed_dir)
+    return report
+
+
 def load_institutions(session: Session, seed_dir: Path = SEED_DIR) -> int:
     """Create the institutions the seed lists and that do not exist yet; returns how many."""
     path = seed_dir / "institutions.yaml"
@@ -66,9 +95,67 @@ def load_institutions(session: Session, seed_dir: Path = SEED_DIR) -> int:
         if entry["code"].upper() in existing:
             continue
         data = InstitutionCreate(code=entry["code"], name=entry["name"], country=entry["country"])
-        accounts.create_institution(session, SYSTEM, data)
+        institution = accounts.create_institution(session, SYSTEM, data)
+        for course_code in entry.get("mandatory_courses", []):
+            programmes.declare_mandatory_course(session, SYSTEM, institution, course_code)
         created += 1
     return created
+
+
+def load_courses(session: Session, settings: Settings, seed_dir: Path = SEED_DIR) -> int:
+    """Import each course folder whose code is not taken yet, and publish it."""
+    existing = set(session.scalars(select(Course.code)))
+    created = 0
+    for folder in sorted(path for path in (seed_dir / "courses").glob("*") if path.is_dir()):
+        source = packages.DirectorySource(folder)
+        manifest = packages.read_manifest(source, settings)
+        if manifest.code in existing:
+            continue
+        course = packages.import_course(session, SYSTEM, settings, source)
+        courses.publish_course(session, SYSTEM, course.id)
+        created += 1
+    return created
+
+
+def load_programmes(session: Session, seed_dir: Path = SEED_DIR) -> int:
+    path = seed_dir / "programmes.yaml"
+    if not path.exists():
+        return 0
+    existing = set(session.scalars(select(Programme.code)))
+    created = 0
+    for entry in read_yaml(path)["programmes"]:
+        if entry["code"] in existing:
+            continue
+        language = entry.pop("language", "en")
+        data = ProgrammeCreate.model_validate({"languages": [language], **entry})
+        programmes.create_programme(session, SYSTEM, data)
+        programmes.publish_programme(session, SYSTEM, data.code)
+        created += 1
+    return created
+
+
+DEMO_ENROLMENTS = {
+    "teacher@demo.agora": CourseRole.TEACHER,
+    "student1@demo.agora": CourseRole.STUDENT,
+    "student2@demo.agora": CourseRole.STUDENT,
+}
+DEMO_COURSES = ("MPHM-IND", "LMQS-QM")
+
+
+def enrol_demo_accounts(session: Session) -> int:
+    """Put the demo teacher and students in the flagship courses, once."""
+    enrolled = 0
+    for code in DEMO_COURSES:
+        course_id = session.scalar(select(Course.id).where(Course.code == code))
+        if course_id is None:
+            continue
+        for email, role in DEMO_ENROLMENTS.items():
+            user = accounts.find_user_by_email(session, email)
+            if user is None or course_roles(session, actor_for_user(user), course_id):
+                continue
+            enrol(session, SYSTEM, course_id, user.id, role)
+            enrolled += 1
+    return enrolled
 
 
 def create_demo_accounts(session: Session) -> list[tuple[DemoAccount, str]]:

@@ -31,6 +31,7 @@ class Viewer:
     id: int
     display_name: str
     is_manager: bool
+    time_zone: str
 
 
 class CsrfFailed(Forbidden):
@@ -82,7 +83,7 @@ def portal_actor(request: Request, session: SessionDep, settings: SettingsDep) -
     request.state.user = user
     # What pages show of the user, safe to render after the session has closed (error pages).
     request.state.viewer = (
-        Viewer(user.id, user.display_name, user.platform_role != PlatformRole.USER)
+        Viewer(user.id, user.display_name, user.platform_role != PlatformRole.USER, user.time_zone)
         if user
         else None
     )

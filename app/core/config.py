@@ -25,7 +25,22 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     base_url: str = "http://127.0.0.1:8000"
     storage_dir: Path = VAR_DIR / "storage"
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
     max_upload_bytes: int = 50 * 1024 * 1024
+    max_package_bytes: int = 200 * 1024 * 1024
+    video_embed_hosts: list[str] = Field(
+        default_factory=lambda: [
+            "www.youtube-nocookie.com",
+            "www.youtube.com",
+            "youtube.com",
+            "youtu.be",
+            "player.vimeo.com",
+            "vimeo.com",
+        ]
+    )
     max_json_body_bytes: int = 1024 * 1024
 
     smtp_host: str | None = None

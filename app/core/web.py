@@ -28,7 +28,14 @@ from app.core.errors import (
     TooManyRequests,
     Unauthenticated,
 )
-from app.core.i18n import LANGUAGE_NAMES, SUPPORTED_LOCALES, is_rtl, negotiate, translations_for
+from app.core.i18n import (
+    LANGUAGE_NAMES,
+    SUPPORTED_LOCALES,
+    format_when,
+    is_rtl,
+    negotiate,
+    translations_for,
+)
 
 log = logging.getLogger("agora.errors")
 
@@ -103,9 +110,12 @@ def render(
     locale = request_locale(request)
     page = templates_for(locale).get_template(template)
     state = request.state
+    viewer = getattr(state, "viewer", None)
+    zone_name = viewer.time_zone if viewer else "UTC"
     html = page.render(
         request=request,
-        current_user=getattr(state, "viewer", None),
+        current_user=viewer,
+        when=lambda moment: format_when(moment, zone_name, locale),
         csrf_token=getattr(state, "csrf_token", ""),
         **(context or {}),
     )

@@ -3,12 +3,20 @@
 from fastapi import Request
 from fastapi.responses import Response
 
-from app.accounts.deps import page_router
+from app.accounts.deps import PortalActor, page_router
+from app.core.db import SessionDep
 from app.core.web import render
+from app.courses.service import completion, courses
 
 router = page_router()
 
 
 @router.get("/")
-def home(request: Request) -> Response:
-    return render(request, "portal/home.html")
+def home(request: Request, session: SessionDep, actor: PortalActor) -> Response:
+    mine = courses.my_courses(session, actor)
+    progress = (
+        completion.progress_by_course(session, actor.user_id, [m.course.id for m in mine])
+        if actor.user_id is not None
+        else {}
+    )
+    return render(request, "portal/home.html", {"my_courses": mine, "progress": progress})

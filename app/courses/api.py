@@ -1,0 +1,341 @@
+"""Programmes, courses, sections, modules, files and completion over the API."""
+
+import zipfile
+from typing import Annotated
+
+from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile, status
+from fastapi.responses import StreamingResponse
+from sqlalchemy import inspect
+
+from app.accounts.deps import ApiActor, SettingsDep, SignedInApiActor
+from app.core.db import Base, SessionDep
+from app.core.errors import Invalid
+from app.core.pagination import Page
+from app.core.storage import storage_for
+from app.courses.models import ContentFile, Course, Module, ModuleFile, Programme, Section
+from app.courses.schemas import (
+    CompletionRead,
+    CourseCreate,
+    CourseOutline,
+    CourseRead,
+    CourseRunCreate,
+    CourseUpdate,
+    ModuleCreate,
+    ModuleFileRead,
+    ModuleRead,
+    ModuleUpdate,
+    ProgrammeCourseRead,
+    ProgrammeCreate,
+    ProgrammeRead,
+    Progress,
+    SectionCreate,
+    SectionRead,
+    SectionUpdate,
+)
+from app.courses.service import completion, content, courses, packages, programmes
+from app.courses.service.courses import workload_warning
+from app.courses.web import download_response
+
+programmes_router = APIRouter(prefix="/programmes", tags=["programmes"])
+courses_router = APIRouter(prefix="/courses", tags=["courses"])
+content_router = APIRouter(tags=["sections and modules"])
+
+
+def course_read(course: Course) -> CourseRead:
+    return CourseRead.model_validate(
+        {
+            **_columns(course),
+            "workload_warning": workload_warning(course.ects, course.workload_hours),
+        }
+    )
+
+
+def _columns(row: Base) -> dict[str, object]:
+    return {attr.key: getattr(row, attr.key) for attr in inspect(row).mapper.column_attrs}
+
+
+def programme_read(programme: Programme) -> ProgrammeRead:
+    return ProgrammeRead(
+        **{k: v for k, v in _columns(programme).items() if k in ProgrammeRead.model_fields},
+        institution_codes=[i.code for i in programme.institutions],
+        courses=[ProgrammeCourseRead.model_validate(c) for c in programme.courses],
+    )
+
+
+def etag_of(course: Course, *parts: object) -> str:
+    return 'W/"' + "-".join(str(p) for p in (course.id, course.version, *parts)) + '"'
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """`If-Match` carries the ETag we gave out; its version part guards the update."""
+    if value is None:
+        return None
+    try:
+        return int(value.removeprefix("W/").strip('"').split("-")[1])
+    except (IndexError, ValueError) as exc:
+        raise Invalid("If-Match must be an ETag returned by Agora.", field="If-Match") from exc
+
+
+def _not_modified_or(request: Request, response: Response, etag: str) -> Response | None:
+    response.headers["ETag"] = etag
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+    return None
+
+
+@programmes_router.get("", response_model=list[ProgrammeRead])
+def list_programmes(session: SessionDep, actor: ApiActor) -> list[ProgrammeRead]:
+    """Published programmes (managers also see drafts), with their courses and ECTS."""
+    return [programme_read(p) for p in programmes.list_programmes(session, actor)]
+
+
+@programmes_router.post("", response_model=ProgrammeRead, status_code=201)
+def create_programme(
+    body: ProgrammeCreate, session: SessionDep, actor: SignedInApiActor
+) -> ProgrammeRead:
+    """Create a programme (draft) from existing courses (managers)."""
+    return programme_read(programmes.create_programme(session, actor, body))
+
+
+@programmes_router.get("/{code}", response_model=ProgrammeRead)
+def read_programme(code: str, session: SessionDep, actor: ApiActor) -> ProgrammeRead:
+    """One programme by code."""
+    return programme_read(programmes.get_programme(session, actor, code))
+
+
+@programmes_router.post("/{code}/publish", response_model=ProgrammeRead)
+def publish_programme(code: str, session: SessionDep, actor: SignedInApiActor) -> ProgrammeRead:
+    """Publish a programme. Refused (422, `mandatory_course_missing`) while it lacks a course
+    an awarding institution makes mandatory."""
+    return programme_read(programmes.publish_programme(session, actor, code))
+
+
+@courses_router.get("", response_model=Page[CourseRead])
+def catalogue(
+    session: SessionDep,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Words of the title, code or summary")
+    ] = None,
+    language: Annotated[str | None, Query(max_length=8)] = None,
+    programme: Annotated[str | None, Query(max_length=32, description="Programme code")] = None,
+    open: Annotated[bool, Query(description="Only open educational resources")] = False,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[CourseRead]:
+    """The public catalogue of published courses, 20 a page; follow `next_cursor`."""
+    found, next_cursor = courses.catalogue(
+        session,
+        text=q,
+        language=language,
+        programme=programme,
+        open_only=open,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page[CourseRead](items=[course_read(c) for c in found], next_cursor=next_cursor)
+
+
+@courses_router.post("", response_model=CourseRead, status_code=201)
+def create_course(body: CourseCreate, session: SessionDep, actor: SignedInApiActor) -> CourseRead:
+    """Create a course (draft). Managers."""
+    return course_read(courses.create_course(session, actor, body))
+
+
+@courses_router.post("/import", response_model=CourseRead, status_code=201)
+def import_course(
+    session: SessionDep,
+    actor: SignedInApiActor,
+    settings: SettingsDep,
+    package: Annotated[UploadFile, File(description="A course package (.zip)")],
+    code: Annotated[
+        str | None, Query(max_length=32, description="Import under another code")
+    ] = None,
+) -> CourseRead:
+    """Create a course from a package exported by Agora (or written in the `courses_seed/`
+    format). All or nothing; the error names the offending entry."""
+    try:
+        archive = zipfile.ZipFile(package.file)
+    except zipfile.BadZipFile as exc:
+        raise packages.PackageInvalid("The upload is not a zip archive.", field="package") from exc
+    source = packages.ZipSource(archive, settings.max_package_bytes)
+    return course_read(packages.import_course(session, actor, settings, source, code))
+
+
+@courses_router.get("/{course_id}", response_model=CourseRead)
+def read_course(
+    course_id: int, request: Request, response: Response, session: SessionDep, actor: ApiActor
+) -> CourseRead | Response:
+    """One course. Send the `ETag` back in `If-None-Match` to get 304 when unchanged."""
+    course = courses.get_course(session, actor, course_id).course
+    return _not_modified_or(request, response, etag_of(course)) or course_read(course)
+
+
+@courses_router.patch("/{course_id}", response_model=CourseRead)
+def update_course(
+    course_id: int,
+    body: CourseUpdate,
+    response: Response,
+    session: SessionDep,
+    actor: SignedInApiActor,
+    if_match: Annotated[str | None, Header(description="The ETag you last read")] = None,
+) -> CourseRead:
+    """Change a course (teachers of the course, managers). With `If-Match`, a course changed
+    since you read it is not overwritten (412)."""
+    course = courses.update_course(session, actor, course_id, body, parse_if_match(if_match))
+    response.headers["ETag"] = etag_of(course)
+    return course_read(course)
+
+
+@courses_router.post("/{course_id}/publish", response_model=CourseRead)
+def publish_course(course_id: int, session: SessionDep, actor: SignedInApiActor) -> CourseRead:
+    """Make a course visible to its students (and to everyone if it is open)."""
+    return course_read(courses.publish_course(session, actor, course_id))
+
+
+@courses_router.post("/{course_id}/runs", response_model=CourseRead, status_code=201)
+def create_run(
+    course_id: int, body: CourseRunCreate, session: SessionDep, actor: SignedInApiActor
+) -> CourseRead:
+    """A new run of this course: content copied, dates shifted to the new start."""
+    return course_read(courses.create_run(session, actor, course_id, body))
+
+
+@courses_router.get("/{course_id}/outline", response_model=CourseOutline)
+def outline(course_id: int, session: SessionDep, actor: ApiActor) -> CourseOutline:
+    """Sections and modules as the caller sees them: completion ticks, locks and why, and
+    the caller's progress when they are a student of the course."""
+    access = courses.get_course(session, actor, course_id)
+    sections, progress = completion.outline(session, actor, access)
+    return CourseOutline(course=course_read(access.course), sections=sections, progress=progress)
+
+
+@courses_router.get("/{course_id}/progress", response_model=Progress)
+def progress(course_id: int, session: SessionDep, actor: SignedInApiActor) -> Progress:
+    """The caller's progress in a course."""
+    access = courses.get_course(session, actor, course_id)
+    return completion.progress(session, actor.user_id or 0, access.course.id)
+
+
+@courses_router.get("/{course_id}/export", response_class=Response)
+def export_course(
+    course_id: int, session: SessionDep, actor: SignedInApiActor, settings: SettingsDep
+) -> Response:
+    """The course as a package (.zip: `course.yaml`, Markdown, files). Teachers, managers."""
+    data = packages.export_course(session, actor, settings, course_id)
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="course-{course_id}.zip"'},
+    )
+
+
+@courses_router.post("/{course_id}/sections", response_model=SectionRead, status_code=201)
+def add_section(
+    course_id: int, body: SectionCreate, session: SessionDep, actor: SignedInApiActor
+) -> Section:
+    """Add a week or topic (at `position`, else at the end)."""
+    return content.add_section(session, actor, course_id, body)
+
+
+@content_router.patch("/sections/{section_id}", response_model=SectionRead)
+def update_section(
+    section_id: int, body: SectionUpdate, session: SessionDep, actor: SignedInApiActor
+) -> Section:
+    """Rename, describe or move a section."""
+    return content.update_section(session, actor, section_id, body)
+
+
+@content_router.delete("/sections/{section_id}", status_code=204)
+def delete_section(section_id: int, session: SessionDep, actor: SignedInApiActor) -> None:
+    """Delete a section and its modules."""
+    content.delete_section(session, actor, section_id)
+
+
+@content_router.post("/sections/{section_id}/modules", response_model=ModuleRead, status_code=201)
+def add_module(
+    section_id: int,
+    body: ModuleCreate,
+    session: SessionDep,
+    actor: SignedInApiActor,
+    settings: SettingsDep,
+) -> Module:
+    """Add a module. Pages take Markdown (`body`), links and videos a `url`; `requires` lists
+    the keys of modules to complete first (cycles are refused)."""
+    return content.add_module(session, actor, settings, section_id, body)
+
+
+@content_router.get("/modules/{module_id}", response_model=ModuleRead)
+def read_module(module_id: int, session: SessionDep, actor: ApiActor) -> Module:
+    """Open a module. Locked modules answer 403 `module_locked` with the reasons; opening a
+    module completed by viewing completes it."""
+    access = content.read_module(session, actor, module_id)
+    completion.record_view(session, actor, access)
+    return access.module
+
+
+@content_router.patch("/modules/{module_id}", response_model=ModuleRead)
+def update_module(
+    module_id: int,
+    body: ModuleUpdate,
+    session: SessionDep,
+    actor: SignedInApiActor,
+    settings: SettingsDep,
+) -> Module:
+    """Change, move (`section_id`, `position`) or re-link (`requires`) a module."""
+    return content.update_module(session, actor, settings, module_id, body)
+
+
+@content_router.delete("/modules/{module_id}", status_code=204)
+def delete_module(module_id: int, session: SessionDep, actor: SignedInApiActor) -> None:
+    """Delete a module."""
+    content.delete_module(session, actor, module_id)
+
+
+@content_router.post("/modules/{module_id}/files", response_model=ModuleFileRead, status_code=201)
+def upload_file(
+    module_id: int,
+    session: SessionDep,
+    actor: SignedInApiActor,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File()],
+) -> ModuleFileRead:
+    """Attach a file (multipart). Its type is read from its content; over-size files, programs
+    and files whose content does not match their name are refused."""
+    attached = content.attach_file(
+        session, actor, settings, module_id, file.file, file.filename or ""
+    )
+    return file_read(module_id, attached, session)
+
+
+def file_read(module_id: int, attached: ModuleFile, session: SessionDep) -> ModuleFileRead:
+    stored = session.get(ContentFile, attached.content_file_id)
+    assert stored is not None
+    return ModuleFileRead(
+        name=attached.name,
+        size=stored.size,
+        media_type=stored.media_type,
+        url=f"/api/v1/modules/{module_id}/files/{attached.name}",
+    )
+
+
+@content_router.get("/modules/{module_id}/files/{name}", response_class=StreamingResponse)
+def download_file(
+    module_id: int, name: str, session: SessionDep, actor: ApiActor, settings: SettingsDep
+) -> StreamingResponse:
+    """Download a module's file (always as an attachment)."""
+    attached = content.module_file(session, actor, module_id, name)
+    return download_response(storage_for(settings), attached)
+
+
+@content_router.post("/modules/{module_id}/completion", response_model=CompletionRead)
+def mark_done(module_id: int, session: SessionDep, actor: SignedInApiActor) -> CompletionRead:
+    """Mark a module done (students of the course). Idempotent."""
+    access = completion.mark_done(session, actor, module_id)
+    return CompletionRead(
+        module_id=module_id,
+        completed=True,
+        progress=completion.progress(session, actor.user_id or 0, access.course.course.id),
+    )
+
+
+routers = [programmes_router, courses_router, content_router]

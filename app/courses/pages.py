@@ -1,0 +1,120 @@
+"""Catalogue, course and module pages. Rules live in the service; these parse and render."""
+
+from typing import Annotated
+
+from fastapi import Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from app.accounts.deps import PortalActor, SettingsDep, page_router
+from app.core.db import SessionDep
+from app.core.errors import NotFound
+from app.core.storage import storage_for
+from app.core.web import render, see_other
+from app.courses import policy
+from app.courses.models import ModuleKind
+from app.courses.service import completion, content, courses, programmes
+from app.courses.service.content import ModuleLocked, embed_url
+from app.courses.service.courses import workload_warning
+from app.courses.web import download_response
+
+router = page_router()
+
+
+@router.get("/catalogue")
+def catalogue(
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    language: Annotated[str | None, Query(max_length=8)] = None,
+    programme: Annotated[str | None, Query(max_length=32)] = None,
+    open: bool = False,
+    cursor: str | None = None,
+) -> Response:
+    found, next_cursor = courses.catalogue(
+        session,
+        text=q,
+        language=language or None,
+        programme=programme or None,
+        open_only=open,
+        cursor=cursor,
+    )
+    context = {
+        "courses": found,
+        "next_cursor": next_cursor,
+        "q": q or "",
+        "language": language or "",
+        "programme": programme or "",
+        "open": open,
+        "programmes": programmes.list_programmes(session, actor),
+    }
+    return render(request, "courses/catalogue.html", context)
+
+
+def _course_or_sign_in(
+    session: SessionDep, actor: PortalActor, request: Request, code: str
+) -> courses.CourseAccess | Response:
+    try:
+        return courses.find_course(session, actor, code)
+    except NotFound:
+        if actor.is_anonymous:
+            return see_other(f"/login?next={request.url.path}")
+        raise
+
+
+@router.get("/courses/{code}")
+def course_page(request: Request, session: SessionDep, actor: PortalActor, code: str) -> Response:
+    access = _course_or_sign_in(session, actor, request, code)
+    if isinstance(access, Response):
+        return access
+    sections, progress = completion.outline(session, actor, access)
+    course = access.course
+    context = {
+        "course": course,
+        "sections": sections,
+        "progress": progress,
+        "workload_warning": workload_warning(course.ects, course.workload_hours),
+        "can_edit": policy.can_edit_course(actor, access.roles),
+    }
+    return render(request, "courses/course.html", context)
+
+
+@router.get("/courses/{code}/modules/{module_id}")
+def module_page(
+    request: Request, session: SessionDep, actor: PortalActor, code: str, module_id: int
+) -> Response:
+    access = _course_or_sign_in(session, actor, request, code)
+    if isinstance(access, Response):
+        return access
+    try:
+        module_access = content.read_module(session, actor, module_id)
+    except ModuleLocked as locked:
+        context = {"course": access.course, "reasons": locked.reasons}
+        return render(request, "courses/locked.html", context, status=403)
+    if module_access.course.course.id != access.course.id:
+        raise NotFound()
+    completion.record_view(session, actor, module_access)
+    module = module_access.module
+    done = module.id in completion.completed_module_ids(session, actor.user_id, access.course.id)
+    context = {
+        "course": access.course,
+        "module": module,
+        "done": done,
+        "tracks": policy.tracks_completion(actor, access.roles),
+        "embed": embed_url(module.url) if module.kind is ModuleKind.VIDEO and module.url else None,
+    }
+    return render(request, "courses/module.html", context)
+
+
+@router.post("/courses/{code}/modules/{module_id}/done")
+def mark_done(session: SessionDep, actor: PortalActor, code: str, module_id: int) -> Response:
+    completion.mark_done(session, actor, module_id)
+    return see_other(f"/courses/{code}/modules/{module_id}?done=1")
+
+
+@router.get("/modules/{module_id}/files/{name}")
+def download(
+    session: SessionDep, actor: PortalActor, settings: SettingsDep, module_id: int, name: str
+) -> StreamingResponse:
+    attached = content.module_file(session, actor, module_id, name)
+    return download_response(storage_for(settings), attached)

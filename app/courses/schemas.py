@@ -1,0 +1,263 @@
+"""Input and output shapes for programmes, courses, sections, modules and completion."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+from app.accounts.schemas import Language, StrictInput
+from app.courses.models import CompletionRule, ModuleKind, ProgrammeKind, SelfEnrolment, Status
+
+Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+Key = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Ects = Annotated[Decimal, Field(ge=0, le=999, max_digits=4, decimal_places=1)]
+Licence = Annotated[str, Field(pattern=r"^(CC0-1\.0|CC-BY(-SA|-NC|-ND|-NC-SA|-NC-ND)?-4\.0)$")]
+
+WORKLOAD_HOURS_PER_ECTS = (25, 30)
+
+
+class ProgrammeCourseIn(StrictInput):
+    code: Code
+    semester: int = Field(default=1, ge=1, le=12)
+    position: int = Field(default=0, ge=0)
+    mandatory: bool = True
+
+
+class ProgrammeCreate(StrictInput):
+    code: Code
+    kind: ProgrammeKind
+    title: str = Field(min_length=1, max_length=300)
+    languages: list[Language] = Field(default_factory=lambda: ["en"], min_length=1)
+    eqf_level: int | None = Field(default=None, ge=1, le=8)
+    ects: Ects = Decimal(0)
+    institutions: list[str] = Field(default_factory=list)
+    outcomes: list[str] = Field(default_factory=list)
+    courses: list[ProgrammeCourseIn] = Field(default_factory=list)
+
+
+class ProgrammeCourseRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    course_id: int
+    semester: int
+    position: int
+    mandatory: bool
+
+
+class ProgrammeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    kind: ProgrammeKind
+    title: str
+    languages: list[str]
+    eqf_level: int | None
+    ects: Decimal
+    outcomes: list[str]
+    status: Status
+    institution_codes: list[str]
+    courses: list[ProgrammeCourseRead]
+
+
+class CourseCreate(StrictInput):
+    code: Code
+    title: str = Field(min_length=1, max_length=300)
+    summary: str = Field(default="", max_length=5000)
+    language: Language = "en"
+    ects: Ects = Decimal(0)
+    workload_hours: int = Field(default=0, ge=0, le=2000)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    institution_code: str | None = None
+    is_open: bool = False
+    licence: Licence | None = None
+    self_enrolment: SelfEnrolment = SelfEnrolment.CLOSED
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "CourseCreate":
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValueError("ends_on is before starts_on")
+        return self
+
+
+class CourseUpdate(StrictInput):
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    summary: str | None = Field(default=None, max_length=5000)
+    language: Language | None = None
+    ects: Ects | None = None
+    workload_hours: int | None = Field(default=None, ge=0, le=2000)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    is_open: bool | None = None
+    licence: Licence | None = None
+    self_enrolment: SelfEnrolment | None = None
+    status: Status | None = None
+
+
+class CourseRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    title: str
+    summary: str
+    language: str
+    ects: Decimal
+    workload_hours: int
+    workload_warning: str | None
+    starts_on: date | None
+    ends_on: date | None
+    institution_id: int | None
+    status: Status
+    is_open: bool
+    licence: str | None
+    self_enrolment: SelfEnrolment
+    template_id: int | None
+    version: int
+
+
+class CourseRunCreate(StrictInput):
+    """A new run of a template course: content copied, dates shifted to the new start."""
+
+    code: Code
+    starts_on: date
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+
+
+class SectionCreate(StrictInput):
+    title: str = Field(min_length=1, max_length=300)
+    summary: str = Field(default="", max_length=5000)
+    position: int | None = Field(default=None, ge=0)
+
+
+class SectionUpdate(StrictInput):
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    summary: str | None = Field(default=None, max_length=5000)
+    position: int | None = Field(default=None, ge=0)
+
+
+class SectionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    course_id: int
+    position: int
+    title: str
+    summary: str
+
+
+class ModuleCreate(StrictInput):
+    key: Key
+    kind: ModuleKind
+    title: str = Field(min_length=1, max_length=300)
+    body: str = Field(default="", max_length=200_000, description="Markdown, for pages")
+    url: HttpUrl | None = Field(default=None, description="For links and embedded videos")
+    description: str = Field(default="", max_length=20_000)
+    completion: CompletionRule = CompletionRule.VIEWED
+    required: bool = True
+    requires: list[Key] = Field(default_factory=list, description="Keys of modules to finish first")
+    position: int | None = Field(default=None, ge=0)
+    status: Status = Status.PUBLISHED
+    available_from: datetime | None = None
+    available_until: datetime | None = None
+    is_open: bool = False
+    licence: Licence | None = None
+    external_ref: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _fits_its_kind(self) -> "ModuleCreate":
+        if self.kind is ModuleKind.LINK and self.url is None:
+            raise ValueError("a link module needs a url")
+        start, end = self.available_from, self.available_until
+        if start and end and end <= start:
+            raise ValueError("available_until is not after available_from")
+        return self
+
+
+class ModuleUpdate(StrictInput):
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    body: str | None = Field(default=None, max_length=200_000)
+    url: HttpUrl | None = None
+    description: str | None = Field(default=None, max_length=20_000)
+    completion: CompletionRule | None = None
+    required: bool | None = None
+    requires: list[Key] | None = None
+    position: int | None = Field(default=None, ge=0)
+    section_id: int | None = None
+    status: Status | None = None
+    available_from: datetime | None = None
+    available_until: datetime | None = None
+    is_open: bool | None = None
+    licence: Licence | None = None
+
+
+class ModuleFileRead(BaseModel):
+    name: str
+    size: int
+    media_type: str
+    url: str
+
+
+class ModuleRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    course_id: int
+    section_id: int
+    key: str
+    position: int
+    kind: ModuleKind
+    title: str
+    body_html: str
+    url: str | None
+    description: str
+    completion_rule: CompletionRule
+    required: bool
+    status: Status
+    available_from: datetime | None
+    available_until: datetime | None
+    is_open: bool
+    licence: str | None
+    external_ref: str | None
+
+
+class ModuleState(BaseModel):
+    """A module as one reader sees it in the outline."""
+
+    id: int
+    key: str
+    kind: ModuleKind
+    title: str
+    required: bool
+    completed: bool
+    locked: bool
+    lock_reasons: list[str]
+
+
+class SectionOutline(BaseModel):
+    id: int
+    position: int
+    title: str
+    summary: str
+    modules: list[ModuleState]
+
+
+class Progress(BaseModel):
+    completed_required: int
+    total_required: int
+    percent: int
+    course_completed: bool
+
+
+class CourseOutline(BaseModel):
+    course: CourseRead
+    sections: list[SectionOutline]
+    progress: Progress | None
+
+
+class CompletionRead(BaseModel):
+    module_id: int
+    completed: bool
+    progress: Progress

@@ -1,0 +1,1 @@
+"""The course and module service: programmes, courses, content, access, completion, packages."""

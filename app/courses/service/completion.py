@@ -1,0 +1,231 @@
+"""Completion: recorded once per person and module, course progress, course completion, and
+an event trail for reporting."""
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from app.core.actors import Actor, require
+from app.core.errors import Invalid
+from app.core.i18n import N_
+from app.courses import policy
+from app.courses.models import (
+    CompletionEvent,
+    CompletionRule,
+    CourseCompletion,
+    Module,
+    ModuleCompletion,
+    Section,
+    Status,
+)
+from app.courses.schemas import ModuleState, Progress, SectionOutline
+from app.courses.service.access import module_locks, module_prerequisites
+from app.courses.service.content import ModuleAccess, read_module
+from app.courses.service.courses import CourseAccess
+
+
+class NotManuallyCompletable(Invalid):
+    code = "not_manually_completable"
+    title = N_("This module is completed by its own rule, not by marking it done.")
+
+
+def completed_module_ids(session: Session, user_id: int | None, course_id: int) -> set[int]:
+    if user_id is None:
+        return set()
+    return set(
+        session.scalars(
+            select(ModuleCompletion.module_id).where(
+                ModuleCompletion.user_id == user_id, ModuleCompletion.course_id == course_id
+            )
+        )
+    )
+
+
+def _record(session: Session, user_id: int, module: Module, event: str) -> bool:
+    """Insert the completion unless it exists; True when this call recorded it. Two requests
+    racing both try the insert; the unique key lets exactly one win."""
+    session.add(
+        CompletionEvent(
+            user_id=user_id, course_id=module.course_id, module_id=module.id, kind=event
+        )
+    )
+    if session.scalar(
+        select(ModuleCompletion.id).where(
+            ModuleCompletion.user_id == user_id, ModuleCompletion.module_id == module.id
+        )
+    ):
+        return False
+    try:
+        with session.begin_nested():
+            session.add(
+                ModuleCompletion(user_id=user_id, module_id=module.id, course_id=module.course_id)
+            )
+    except IntegrityError:
+        return False
+    session.add(
+        CompletionEvent(
+            user_id=user_id, course_id=module.course_id, module_id=module.id, kind="completed"
+        )
+    )
+    _complete_course_if_done(session, user_id, module.course_id)
+    return True
+
+
+def _complete_course_if_done(session: Session, user_id: int, course_id: int) -> None:
+    if progress(session, user_id, course_id).course_completed is False:
+        return
+    try:
+        with session.begin_nested():
+            session.add(CourseCompletion(user_id=user_id, course_id=course_id))
+    except IntegrityError:
+        return
+    session.add(CompletionEvent(user_id=user_id, course_id=course_id, kind="course_completed"))
+
+
+def record_view(session: Session, actor: Actor, access: ModuleAccess) -> None:
+    """Opening a module is an event; for modules completed by viewing, it completes them."""
+    if actor.user_id is None or not policy.tracks_completion(actor, access.course.roles):
+        return
+    if access.module.completion_rule is CompletionRule.VIEWED:
+        _record(session, actor.user_id, access.module, "viewed")
+
+
+def mark_done(session: Session, actor: Actor, module_id: int) -> ModuleAccess:
+    """A student marks a module done. Doing it twice changes nothing."""
+    access = read_module(session, actor, module_id)
+    require(policy.tracks_completion(actor, access.course.roles))
+    if access.module.completion_rule not in (CompletionRule.MANUAL, CompletionRule.VIEWED):
+        raise NotManuallyCompletable(field="module")
+    assert actor.user_id is not None
+    _record(session, actor.user_id, access.module, "marked_done")
+    return access
+
+
+def record_outcome(session: Session, user_id: int, module: Module, outcome: CompletionRule) -> bool:
+    """For the services that own assignments and quizzes: a submission or a pass completes
+    a module whose rule asks for it."""
+    if outcome not in (CompletionRule.SUBMITTED, CompletionRule.PASSED):
+        raise Invalid("Only submitted or passed can be recorded.", field="outcome")
+    satisfied = module.completion_rule is outcome or (
+        module.completion_rule is CompletionRule.SUBMITTED and outcome is CompletionRule.PASSED
+    )
+    if not satisfied:
+        session.add(
+            CompletionEvent(
+                user_id=user_id, course_id=module.course_id, module_id=module.id, kind=outcome.value
+            )
+        )
+        return False
+    return _record(session, user_id, module, outcome.value)
+
+
+def progress(session: Session, user_id: int, course_id: int) -> Progress:
+    """Percent of required, published modules complete; the course is complete at 100%."""
+    required = select(Module.id).where(
+        Module.course_id == course_id, Module.required.is_(True), Module.status == Status.PUBLISHED
+    )
+    total = session.scalar(select(func.count()).select_from(required.subquery())) or 0
+    done = (
+        session.scalar(
+            select(func.count())
+            .select_from(ModuleCompletion)
+            .where(ModuleCompletion.user_id == user_id, ModuleCompletion.module_id.in_(required))
+        )
+        or 0
+    )
+    percent = 100 if total == 0 else int(done * 100 / total)
+    return Progress(
+        completed_required=done,
+        total_required=total,
+        percent=percent,
+        course_completed=total > 0 and done == total,
+    )
+
+
+def outline(
+    session: Session, actor: Actor, access: CourseAccess
+) -> tuple[list[SectionOutline], Progress | None]:
+    """Sections and modules as this reader sees them: drafts hidden from students, each
+    module with its completion tick and, if locked, why. A fixed number of queries."""
+    staff = policy.sees_drafts(actor, access.roles)
+    sections = session.scalars(
+        select(Section)
+        .where(Section.course_id == access.course.id)
+        .options(selectinload(Section.modules))
+        .order_by(Section.position)
+    ).all()
+    completed = completed_module_ids(session, actor.user_id, access.course.id)
+    graph = module_prerequisites(session, access.course.id)
+    titles = {m.id: m.title for s in sections for m in s.modules}
+    result = []
+    for section in sections:
+        states = []
+        for module in section.modules:
+            if not staff and not policy.can_view_module(actor, access.course, module, access.roles):
+                continue
+            locks = [] if staff else module_locks(module, graph, completed, titles)
+            states.append(
+                ModuleState(
+                    id=module.id,
+                    key=module.key,
+                    kind=module.kind,
+                    title=module.title,
+                    required=module.required,
+                    completed=module.id in completed,
+                    locked=bool(locks),
+                    lock_reasons=[lock.describe() for lock in locks],
+                )
+            )
+        result.append(
+            SectionOutline(
+                id=section.id,
+                position=section.position,
+                title=section.title,
+                summary=section.summary,
+                modules=states,
+            )
+        )
+    tracked = policy.tracks_completion(actor, access.roles) and actor.user_id is not None
+    return result, progress(
+        session, actor.user_id, access.course.id
+    ) if tracked and actor.user_id else None
+
+
+def progress_by_course(
+    session: Session, user_id: int, course_ids: list[int]
+) -> dict[int, Progress]:
+    """Progress in several courses at once, in two queries whatever their number."""
+    totals = dict(
+        session.execute(
+            select(Module.course_id, func.count())
+            .where(
+                Module.course_id.in_(course_ids),
+                Module.required.is_(True),
+                Module.status == Status.PUBLISHED,
+            )
+            .group_by(Module.course_id)
+        ).all()
+    )
+    done = dict(
+        session.execute(
+            select(ModuleCompletion.course_id, func.count())
+            .join(Module, Module.id == ModuleCompletion.module_id)
+            .where(
+                ModuleCompletion.user_id == user_id,
+                ModuleCompletion.course_id.in_(course_ids),
+                Module.required.is_(True),
+                Module.status == Status.PUBLISHED,
+            )
+            .group_by(ModuleCompletion.course_id)
+        ).all()
+    )
+    result = {}
+    for course_id in course_ids:
+        total, finished = totals.get(course_id, 0), done.get(course_id, 0)
+        result[course_id] = Progress(
+            completed_required=finished,
+            total_required=total,
+            percent=100 if total == 0 else int(finished * 100 / total),
+            course_completed=total > 0 and finished == total,
+        )
+    return result

@@ -1,0 +1,289 @@
+"""Courses: creation, reading with the reader's roles, updates, runs and the catalogue."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.accounts.service import find_institution
+from app.core.actors import Actor, require
+from app.core.errors import Conflict, NotFound, PreconditionFailed
+from app.core.i18n import N_
+from app.core.pagination import paginate
+from app.courses import policy
+from app.courses.models import (
+    Course,
+    Module,
+    ModuleFile,
+    ModulePrerequisite,
+    Programme,
+    ProgrammeCourse,
+    Section,
+    Status,
+)
+from app.courses.schemas import WORKLOAD_HOURS_PER_ECTS, CourseCreate, CourseRunCreate, CourseUpdate
+from app.enrolment.models import CourseRole, Enrolment, EnrolmentStatus
+from app.enrolment.service import course_roles
+
+
+class CourseCodeTaken(Conflict):
+    code = "course_code_taken"
+    title = N_("A course with this code already exists.")
+
+
+@dataclass(frozen=True)
+class CourseAccess:
+    """A course with the roles the reader holds in it."""
+
+    course: Course
+    roles: frozenset[CourseRole]
+
+
+def workload_warning(ects: Decimal, hours: int) -> str | None:
+    """ECTS asks 25–30 hours of student work per credit; outside that, say so."""
+    if ects <= 0:
+        return None
+    low, high = (ects * bound for bound in WORKLOAD_HOURS_PER_ECTS)
+    if low <= hours <= high:
+        return None
+    return (
+        f"{hours} h of work for {ects} ECTS is outside 25–30 h per credit "
+        f"(expected {low:.0f}–{high:.0f} h)."
+    )
+
+
+def find_course(session: Session, actor: Actor, code: str) -> CourseAccess:
+    """A course the actor may see, by code; otherwise NotFound (its existence is not leaked)."""
+    course = session.scalar(select(Course).where(Course.code == code))
+    return _visible(session, actor, course)
+
+
+def get_course(session: Session, actor: Actor, course_id: int) -> CourseAccess:
+    return _visible(session, actor, session.get(Course, course_id))
+
+
+def _visible(session: Session, actor: Actor, course: Course | None) -> CourseAccess:
+    if course is None:
+        raise NotFound(N_("No such course."))
+    roles = course_roles(session, actor, course.id)
+    if not policy.can_view_course(actor, course, roles):
+        raise NotFound(N_("No such course."))
+    return CourseAccess(course, roles)
+
+
+def editable_course(session: Session, actor: Actor, course_id: int) -> Course:
+    access = get_course(session, actor, course_id)
+    require(policy.can_edit_course(actor, access.roles))
+    return access.course
+
+
+def touch(course: Course) -> None:
+    """Any change to a course or its content changes its ETag."""
+    course.version += 1
+
+
+def check_version(course: Course, if_match: int | None) -> None:
+    if if_match is not None and if_match != course.version:
+        raise PreconditionFailed(
+            f"The course is now at version {course.version}; reload it and apply your change again."
+        )
+
+
+def create_course(session: Session, actor: Actor, data: CourseCreate) -> Course:
+    require(policy.can_create_course(actor))
+    if session.scalar(select(Course.id).where(Course.code == data.code)) is not None:
+        raise CourseCodeTaken(field="code")
+    values = data.model_dump(exclude={"institution_code"})
+    course = Course(**values)
+    if data.institution_code:
+        course.institution_id = find_institution(session, data.institution_code).id
+    session.add(course)
+    session.flush()
+    return course
+
+
+def update_course(
+    session: Session, actor: Actor, course_id: int, data: CourseUpdate, if_match: int | None
+) -> Course:
+    course = editable_course(session, actor, course_id)
+    check_version(course, if_match)
+    for name, value in data.model_dump(exclude_unset=True).items():
+        setattr(course, name, value)
+    touch(course)
+    session.flush()
+    return course
+
+
+def publish_course(session: Session, actor: Actor, course_id: int) -> Course:
+    course = editable_course(session, actor, course_id)
+    course.status = Status.PUBLISHED
+    touch(course)
+    return course
+
+
+def create_run(session: Session, actor: Actor, template_id: int, data: CourseRunCreate) -> Course:
+    """A new run of a course: sections, modules, files and prerequisites copied, dates shifted
+    by the gap between the two starts; the run starts as a draft."""
+    template = editable_course(session, actor, template_id)
+    require(policy.can_create_course(actor))
+    if session.scalar(select(Course.id).where(Course.code == data.code)) is not None:
+        raise CourseCodeTaken(field="code")
+    shift = data.starts_on - (template.starts_on or data.starts_on)
+    run = Course(
+        code=data.code,
+        title=data.title or template.title,
+        summary=template.summary,
+        language=template.language,
+        ects=template.ects,
+        workload_hours=template.workload_hours,
+        starts_on=data.starts_on,
+        ends_on=_shifted(template.ends_on, shift),
+        institution_id=template.institution_id,
+        is_open=template.is_open,
+        licence=template.licence,
+        self_enrolment=template.self_enrolment,
+        template_id=template.id,
+    )
+    session.add(run)
+    session.flush()
+    _copy_content(session, template, run, shift)
+    return run
+
+
+def _shifted(day: date | None, shift: timedelta) -> date | None:
+    return day + shift if day else None
+
+
+def _copy_content(session: Session, template: Course, run: Course, shift: timedelta) -> None:
+    sections = session.scalars(
+        select(Section)
+        .where(Section.course_id == template.id)
+        .options(
+            selectinload(Section.modules).selectinload(Module.files),
+            selectinload(Section.modules).selectinload(Module.requires),
+        )
+        .order_by(Section.position)
+    ).all()
+    new_ids: dict[int, Module] = {}
+    for section in sections:
+        copy = Section(
+            course_id=run.id,
+            position=section.position,
+            title=section.title,
+            summary=section.summary,
+        )
+        session.add(copy)
+        session.flush()
+        for module in section.modules:
+            new_ids[module.id] = _copy_module(session, module, run.id, copy.id, shift)
+    session.flush()
+    for old_id, new in new_ids.items():
+        for link in session.scalars(
+            select(ModulePrerequisite).where(ModulePrerequisite.module_id == old_id)
+        ):
+            session.add(
+                ModulePrerequisite(
+                    module_id=new.id, required_module_id=new_ids[link.required_module_id].id
+                )
+            )
+
+
+def _copy_module(
+    session: Session, module: Module, course_id: int, section_id: int, shift: timedelta
+) -> Module:
+    copy = Module(
+        course_id=course_id,
+        section_id=section_id,
+        **{
+            name: getattr(module, name)
+            for name in (
+                "key",
+                "position",
+                "kind",
+                "title",
+                "body_markdown",
+                "body_html",
+                "url",
+                "description",
+                "external_ref",
+                "completion_rule",
+                "required",
+                "status",
+                "is_open",
+                "licence",
+            )
+        },
+        available_from=module.available_from + shift if module.available_from else None,
+        available_until=module.available_until + shift if module.available_until else None,
+    )
+    copy.files = [
+        ModuleFile(content_file_id=f.content_file_id, name=f.name, position=f.position)
+        for f in module.files
+    ]
+    session.add(copy)
+    session.flush()
+    return copy
+
+
+def catalogue(
+    session: Session,
+    *,
+    text: str | None = None,
+    language: str | None = None,
+    programme: str | None = None,
+    open_only: bool = False,
+    cursor: str | None = None,
+    limit: int = 20,
+) -> tuple[Sequence[Course], str | None]:
+    """Published courses, searchable by words of the title, code or summary, by language and
+    by programme code. Anyone may browse it."""
+    stmt = policy.visible_courses()
+    if text:
+        for word in text.lower().split()[:8]:
+            pattern = f"%{word}%"
+            stmt = stmt.where(
+                or_(
+                    func.lower(Course.title).like(pattern),
+                    func.lower(Course.code).like(pattern),
+                    func.lower(Course.summary).like(pattern),
+                )
+            )
+    if language:
+        stmt = stmt.where(Course.language == language)
+    if open_only:
+        stmt = stmt.where(Course.is_open.is_(True))
+    if programme:
+        stmt = stmt.where(
+            Course.id.in_(
+                select(ProgrammeCourse.course_id)
+                .join(Programme, Programme.id == ProgrammeCourse.programme_id)
+                .where(Programme.code == programme)
+            )
+        )
+    return paginate(session, stmt, Course.id, cursor, limit)
+
+
+@dataclass(frozen=True)
+class MyCourse:
+    course: Course
+    role: CourseRole
+
+
+def my_courses(session: Session, actor: Actor) -> list[MyCourse]:
+    """The courses a person is actively enrolled in, with their role, newest first."""
+    if actor.user_id is None:
+        return []
+    rows = session.execute(
+        select(Course, Enrolment.role)
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .where(Enrolment.user_id == actor.user_id, Enrolment.status == EnrolmentStatus.ACTIVE)
+        .order_by(Course.starts_on.desc().nulls_last(), Course.title)
+    ).all()
+    return [
+        MyCourse(course, role)
+        for course, role in rows
+        if policy.can_view_course(actor, course, frozenset({role}))
+    ]
