@@ -53,7 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=800)
     app.add_middleware(
         BodySizeLimitMiddleware,
-        upload_limit=settings.max_upload_bytes,
+        # Room for the multipart envelope, so an over-size file gets its own precise error.
+        upload_limit=max(settings.max_upload_bytes, settings.max_package_bytes) + 1024 * 1024,
         body_limit=settings.max_json_body_bytes,
     )
     app.add_middleware(RequestIdMiddleware)

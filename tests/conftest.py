@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli import alembic_config
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine, session_factory
+from app.core.db import make_engine, session_factory, sqlite_writes_expected
 from app.main import create_app
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
@@ -43,7 +43,11 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 @pytest.fixture
 def connection(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as connection:
+        # Deferred on SQLite: the test's transaction takes the write lock only if it writes,
+        # so tests that run the app on committing connections are not blocked by it.
+        reset = sqlite_writes_expected.set(False)
         transaction = connection.begin()
+        sqlite_writes_expected.reset(reset)
         maker = sessionmaker(
             bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
         )

@@ -1,6 +1,7 @@
 """Engine, session factory, declarative base and the per-request session dependency."""
 
 from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -87,8 +88,14 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# SQLite fails at once (no waiting) when a transaction that began by reading tries to write
+# after another one wrote. Transactions that mean to write therefore take the write lock at
+# BEGIN and wait their turn; reads (GET/HEAD requests) begin deferred and run side by side.
+sqlite_writes_expected: ContextVar[bool] = ContextVar("sqlite_writes_expected", default=True)
+
+
 def _begin_sqlite_transaction(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if sqlite_writes_expected.get() else "BEGIN")
 
 
 @lru_cache

@@ -6,6 +6,7 @@ import uuid
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.db import sqlite_writes_expected
 from app.core.logging import request_id_var
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -13,7 +14,7 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 class RequestIdMiddleware:
     """Every response carries `X-Request-ID` (the caller's, if sane, else a new one), and
-    every log line of the request names it."""
+    every log line of the request names it. Also tells SQLite whether to expect writes."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -25,6 +26,7 @@ class RequestIdMiddleware:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = given if _VALID_REQUEST_ID.match(given) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        sqlite_writes_expected.set(scope["method"] not in ("GET", "HEAD"))
         scope.setdefault("state", {})["request_id"] = request_id
 
         async def send_with_id(message: Message) -> None:

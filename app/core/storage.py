@@ -110,9 +110,12 @@ def sniff_media_type(head: bytes, name: str) -> str:
         return detected
     if head.startswith((b"#!", b"MZ", b"\x7fELF")):
         raise FileTypeRefused(field="file")
+    if extension and filetype.get_type(ext=extension.lstrip(".")) is not None:
+        # The name promises a binary format (.pdf, .png, .mp4…) that the content is not.
+        raise FileTypeRefused(f"{name!r} does not contain what its name says.", field="file")
     if _looks_like_text(head):
         return TEXT_EXTENSIONS.get(extension, "text/plain")
-    if extension in TEXT_EXTENSIONS or filetype.get_type(ext=extension.lstrip(".")):
+    if extension in TEXT_EXTENSIONS:
         raise FileTypeRefused(f"{name!r} does not contain what its name says.", field="file")
     return "application/octet-stream"
 
