@@ -14,6 +14,7 @@ import filetype
 
 from app.core.config import Settings
 from app.core.errors import Invalid
+from app.core.i18n import N_
 
 CHUNK = 64 * 1024
 # Never accepted, whatever the name says: programs and scripts.
@@ -58,17 +59,17 @@ ZIP_BASED = {".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".epub", ".zip"}
 
 class FileTooLarge(Invalid):
     code = "file_too_large"
-    title = "The file is larger than allowed."
+    title = N_("The file is larger than allowed.")
 
 
 class FileTypeRefused(Invalid):
     code = "file_type_refused"
-    title = "This type of file is not accepted, or its content does not match its name."
+    title = N_("This type of file is not accepted, or its content does not match its name.")
 
 
 class UnsafeFileName(Invalid):
     code = "unsafe_file_name"
-    title = "The file name is not acceptable."
+    title = N_("The file name is not acceptable.")
 
 
 @dataclass(frozen=True)
