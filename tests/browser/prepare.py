@@ -6,12 +6,13 @@ from app import seed
 from app.accounts.schemas import UserCreate
 from app.accounts.service import create_user, find_user_by_email
 from app.core.actors import SYSTEM
+from app.core.config import get_settings
 from app.core.db import session_factory
 
 
 def main(password: str) -> None:
     with session_factory() as session, session.begin():
-        seed.load_institutions(session)
+        seed.load_seed(session, get_settings())
         for demo in seed.DEMO_ACCOUNTS:
             if find_user_by_email(session, demo.email) is None:
                 data = UserCreate(
@@ -23,6 +24,7 @@ def main(password: str) -> None:
                     platform_role=demo.role,
                 )
                 create_user(session, SYSTEM, data, is_demo=True)
+        seed.enrol_demo_accounts(session)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ LANGUAGES = ["en", "fr", "ru", "ar"]
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_public_pages_are_accessible(page: Page, language: str, live_server: str):
     page.context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
-    for path in ("/", "/login", "/reset-password"):
+    for path in ("/", "/login", "/reset-password", "/catalogue", "/courses/MPHM-IND"):
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == language
         assert axe_violations(page) == [], (language, path)
@@ -22,3 +22,20 @@ def test_profile_page_is_accessible(page: Page):
     page.goto("/profile")
 
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_student_core_pages_are_accessible(page: Page, language: str):
+    sign_in(page, "student1@demo.agora")
+    page.locator("#language").select_option(language)  # saved in the profile
+    page.locator("form[action='/language'] button").click()
+    try:
+        page.goto("/courses/MPHM-IND")
+        module_href = page.locator("ul.modules a").first.get_attribute("href")
+        for path in ("/", "/courses/MPHM-IND", str(module_href)):
+            page.goto(path)
+            assert page.locator("html").get_attribute("lang") == language
+            assert axe_violations(page) == [], (language, path)
+    finally:
+        page.locator("#language").select_option("en")
+        page.locator("form[action='/language'] button").click()

@@ -28,3 +28,16 @@ def test_home_page_is_light_when_signed_in(page: Page):
 
     assert first <= FIRST_VISIT_BUDGET
     assert repeat <= REPEAT_VISIT_BUDGET
+
+
+def test_course_module_and_catalogue_pages_are_light(page: Page):
+    sign_in(page, "student1@demo.agora")
+    page.goto("/courses/MPHM-IND")
+    module_href = page.get_by_role("link", name="Welcome to the induction course").get_attribute(
+        "href"
+    )
+
+    for path in ("/courses/MPHM-IND", str(module_href), "/catalogue?q=health"):
+        first, repeat = _first_and_repeat(page, path)
+        assert first <= FIRST_VISIT_BUDGET, path
+        assert repeat <= REPEAT_VISIT_BUDGET, path
