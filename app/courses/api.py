@@ -3,7 +3,7 @@
 import zipfile
 from typing import Annotated
 
-from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Body, File, Header, Query, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy import inspect
 
@@ -190,6 +190,18 @@ def update_course(
 def publish_course(course_id: int, session: SessionDep, actor: SignedInApiActor) -> CourseRead:
     """Make a course visible to its students (and to everyone if it is open)."""
     return course_read(courses.publish_course(session, actor, course_id))
+
+
+@courses_router.put("/{course_id}/prerequisites", response_model=list[str])
+def set_prerequisites(
+    course_id: int,
+    body: Annotated[list[str], Body(description="Codes of courses to complete first")],
+    session: SessionDep,
+    actor: SignedInApiActor,
+) -> list[str]:
+    """Replace the courses a student must complete before this one opens. A cycle is
+    refused (422 `prerequisite_cycle`)."""
+    return courses.set_course_prerequisites(session, actor, course_id, body)
 
 
 @courses_router.post("/{course_id}/runs", response_model=CourseRead, status_code=201)

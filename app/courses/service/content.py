@@ -32,7 +32,8 @@ from app.courses.service.access import (
     module_locks,
     module_prerequisites,
 )
-from app.courses.service.courses import CourseAccess, editable_course, get_course, touch
+from app.courses.service.courses import CourseAccess, editable_course, touch
+from app.enrolment.service import course_roles
 
 
 class ModuleLocked(Forbidden):
@@ -304,9 +305,12 @@ def read_module(session: Session, actor: Actor, module_id: int) -> ModuleAccess:
         .where(Module.id == module_id)
         .options(selectinload(Module.files).selectinload(ModuleFile.content))
     )
-    if module is None:
+    course_row = session.get(Course, module.course_id) if module is not None else None
+    if module is None or course_row is None:
         raise NotFound(N_("No such module."))
-    course = get_course(session, actor, module.course_id)
+    # An open module of a closed course is readable on its own, so the course's own
+    # visibility is not required here: the module's rule covers both cases.
+    course = CourseAccess(course_row, course_roles(session, actor, course_row.id))
     if not policy.can_view_module(actor, course.course, module, course.roles):
         raise NotFound(N_("No such module."))
     locks = locks_for(session, actor, course, module)

@@ -5,17 +5,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.service import find_institution
 from app.core.actors import Actor, require
-from app.core.errors import Conflict, NotFound, PreconditionFailed
+from app.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from app.core.i18n import N_
 from app.core.pagination import paginate
 from app.courses import policy
 from app.courses.models import (
     Course,
+    CoursePrerequisite,
     Module,
     ModuleFile,
     ModulePrerequisite,
@@ -25,6 +26,7 @@ from app.courses.models import (
     Status,
 )
 from app.courses.schemas import WORKLOAD_HOURS_PER_ECTS, CourseCreate, CourseRunCreate, CourseUpdate
+from app.courses.service.access import check_no_cycle, course_prerequisite_graph
 from app.enrolment.models import CourseRole, Enrolment, EnrolmentStatus
 from app.enrolment.service import course_roles
 
@@ -287,3 +289,24 @@ def my_courses(session: Session, actor: Actor) -> list[MyCourse]:
         for course, role in rows
         if policy.can_view_course(actor, course, frozenset({role}))
     ]
+
+
+def set_course_prerequisites(
+    session: Session, actor: Actor, course_id: int, required_codes: list[str]
+) -> list[str]:
+    """The courses a student must complete before this one opens; cycles are refused."""
+    course = editable_course(session, actor, course_id)
+    found = dict(
+        session.execute(select(Course.code, Course.id).where(Course.code.in_(required_codes))).all()
+    )
+    unknown = sorted(set(required_codes) - set(found))
+    if unknown:
+        raise Invalid(f"No course has the code {unknown[0]!r}.", field="requires")
+    check_no_cycle(course_prerequisite_graph(session), course.id, list(found.values()))
+    session.execute(delete(CoursePrerequisite).where(CoursePrerequisite.course_id == course.id))
+    session.add_all(
+        CoursePrerequisite(course_id=course.id, required_course_id=required)
+        for required in found.values()
+    )
+    touch(course)
+    return sorted(found)
