@@ -19,6 +19,7 @@ from app.core.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.core.web import STATIC_DIR, install_error_handlers
 from app.courses import api as courses_api
 from app.courses import pages as courses_pages
+from app.enrolment import api as enrolment_api
 from app.portal import pages as portal_pages
 
 API_DESCRIPTION = """
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     api = APIRouter(prefix="/api/v1")
-    for router in [*accounts_api.routers, *courses_api.routers]:
+    for router in [*accounts_api.routers, *courses_api.routers, *enrolment_api.routers]:
         api.include_router(router)
     app.include_router(api)
     app.include_router(operations)

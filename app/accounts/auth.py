@@ -159,7 +159,7 @@ def _granted_scopes(requested: str | None, allowed: frozenset[str]) -> list[str]
 
 def user_scopes_allowed(user: User) -> frozenset[str]:
     allowed = set(DEFAULT_USER_SCOPES)
-    if user.platform_role != PlatformRole.USER:
+    if user.platform_role != PlatformRole.USER and user.may_read_sensitive:
         allowed.add(Scope.SENSITIVE_READ)
     return frozenset(allowed)
 

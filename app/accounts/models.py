@@ -40,6 +40,8 @@ class User(Base):
     )
     is_active: Mapped[bool] = mapped_column(default=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # The explicit permission to read learners' nationality and refugee status (audited).
+    may_read_sensitive: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     institution: Mapped[Institution | None] = relationship(lazy="raise")

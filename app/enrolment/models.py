@@ -1,10 +1,14 @@
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, enum_values, utcnow
+
+
+def _enum(enum: type[StrEnum]) -> Enum:
+    return Enum(enum, native_enum=False, length=24, values_callable=enum_values)
 
 
 class CourseRole(StrEnum):
@@ -22,8 +26,28 @@ class EnrolmentStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class EnrolmentMethod(StrEnum):
+    MANUAL = "manual"
+    SELF = "self"
+    COHORT = "cohort"
+    BULK = "bulk"
+
+
+class Funding(StrEnum):
+    SELF = "self"
+    EMPLOYER = "employer"
+    SCHOLARSHIP = "scholarship"
+
+
+class ProfessionalStatus(StrEnum):
+    STUDENT = "student"
+    WORKING_PROFESSIONAL = "working_professional"
+    CIVIL_SERVANT = "civil_servant"
+
+
 class Enrolment(Base):
-    """A person's role in a course. One per person and course."""
+    """A person's role in a course. One per person and course; every change is kept in
+    `enrolment_changes`."""
 
     __tablename__ = "enrolments"
     __table_args__ = (UniqueConstraint("user_id", "course_id"),)
@@ -38,4 +62,122 @@ class Enrolment(Base):
         Enum(EnrolmentStatus, native_enum=False, length=16, values_callable=enum_values),
         default=EnrolmentStatus.ACTIVE,
     )
+    method: Mapped[EnrolmentMethod] = mapped_column(
+        _enum(EnrolmentMethod), default=EnrolmentMethod.MANUAL
+    )
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    funding: Mapped[Funding] = mapped_column(_enum(Funding), default=Funding.SELF)
+    funder_name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EnrolmentChange(Base):
+    """Who changed an enrolment, when, from what to what, and why."""
+
+    __tablename__ = "enrolment_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    by_client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_clients.id", ondelete="SET NULL")
+    )
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class EnrolmentOptions(Base):
+    """How students may enrol themselves in a course: key, capacity, window, approval."""
+
+    __tablename__ = "enrolment_options"
+
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
+    )
+    key_hash: Mapped[str | None] = mapped_column(String(200))
+    capacity: Mapped[int | None]
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+
+
+class ExternalId(Base):
+    """A partner institution's own identifier for one of our users (bulk matching)."""
+
+    __tablename__ = "external_ids"
+    __table_args__ = (UniqueConstraint("institution_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class LearnerProfile(Base):
+    """What programme reporting needs. Nationality and refugee status are sensitive: only a
+    manager holding the explicit permission reads them, and every read is audited."""
+
+    __tablename__ = "learner_profiles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    professional_status: Mapped[ProfessionalStatus | None] = mapped_column(
+        _enum(ProfessionalStatus)
+    )
+    nationality: Mapped[str | None] = mapped_column(String(2))
+    refugee: Mapped[bool | None]
+
+
+class Cohort(Base):
+    """An intake (e.g. "LMQS Kazakhstan Licence 2021"): members are enrolled in its courses."""
+
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CohortMember(Base):
+    __tablename__ = "cohort_members"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class CohortCourse(Base):
+    __tablename__ = "cohort_courses"
+    __table_args__ = (UniqueConstraint("cohort_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+
+
+class Group(Base):
+    """A group inside a course, e.g. a collective project team."""
+
+    __tablename__ = "course_groups"
+    __table_args__ = (UniqueConstraint("course_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class GroupMember(Base):
+    __tablename__ = "course_group_members"
+    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("course_groups.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

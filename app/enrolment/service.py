@@ -1,12 +1,57 @@
-"""Enrolments: who holds which role in which course. The enrolment issue extends this."""
+"""Enrolments: roles in courses, how people get them, their lifecycle and history."""
 
-from sqlalchemy import select
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import User
 from app.core.actors import Actor, require
-from app.core.errors import NotFound
+from app.core.db import utcnow
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.i18n import N_
+from app.core.security import hash_password, verify_password
 from app.enrolment import policy
-from app.enrolment.models import CourseRole, Enrolment, EnrolmentStatus
+from app.enrolment.models import (
+    CourseRole,
+    Enrolment,
+    EnrolmentChange,
+    EnrolmentMethod,
+    EnrolmentOptions,
+    EnrolmentStatus,
+    Funding,
+)
+
+
+class CourseFull(Conflict):
+    code = "course_full"
+    title = N_("The course is full.")
+
+
+class EnrolmentClosed(Forbidden):
+    code = "enrolment_closed"
+    title = N_("Enrolment in this course is not open now.")
+
+
+class WrongEnrolmentKey(Invalid):
+    code = "wrong_enrolment_key"
+    title = N_("The enrolment key is not correct.")
+
+
+class AlreadyEnrolled(Conflict):
+    code = "already_enrolled"
+    title = N_("You are already enrolled in this course.")
+
+
+@dataclass(frozen=True)
+class EnrolmentTerms:
+    role: CourseRole = CourseRole.STUDENT
+    funding: Funding = Funding.SELF
+    funder_name: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
 
 
 def course_roles(session: Session, actor: Actor, course_id: int) -> frozenset[CourseRole]:
@@ -23,6 +68,226 @@ def course_roles(session: Session, actor: Actor, course_id: int) -> frozenset[Co
     return frozenset(roles)
 
 
+def record_change(
+    session: Session,
+    actor: Actor,
+    enrolment: Enrolment,
+    to_status: EnrolmentStatus,
+    reason: str,
+    from_status: EnrolmentStatus | None = None,
+) -> None:
+    session.add(
+        EnrolmentChange(
+            enrolment_id=enrolment.id,
+            by_user_id=actor.user_id,
+            by_client_id=actor.api_client_id,
+            from_status=from_status.value if from_status else None,
+            to_status=to_status.value,
+            reason=reason,
+        )
+    )
+
+
+def place(
+    session: Session,
+    actor: Actor,
+    course_id: int,
+    user_id: int,
+    terms: EnrolmentTerms,
+    method: EnrolmentMethod,
+    status: EnrolmentStatus = EnrolmentStatus.ACTIVE,
+    reason: str = "",
+) -> tuple[Enrolment, bool]:
+    """Create or update one enrolment without a permission check (callers check); returns it
+    and whether anything changed. Every status change is written to the history."""
+    enrolment = session.scalar(
+        select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
+    )
+    if enrolment is None:
+        enrolment = Enrolment(user_id=user_id, course_id=course_id, method=method, status=status)
+        _apply_terms(enrolment, terms)
+        session.add(enrolment)
+        session.flush()
+        record_change(session, actor, enrolment, status, reason or f"enrolled ({method.value})")
+        return enrolment, True
+    before = (enrolment.role, enrolment.status, enrolment.funding, enrolment.funder_name,
+              enrolment.starts_on, enrolment.ends_on)  # fmt: skip
+    old_status = enrolment.status
+    _apply_terms(enrolment, terms)
+    enrolment.status = status
+    after = (enrolment.role, enrolment.status, enrolment.funding, enrolment.funder_name,
+             enrolment.starts_on, enrolment.ends_on)  # fmt: skip
+    if old_status != status:
+        record_change(session, actor, enrolment, status, reason or "re-enrolled", old_status)
+    return enrolment, before != after
+
+
+def _apply_terms(enrolment: Enrolment, terms: EnrolmentTerms) -> None:
+    enrolment.role = terms.role
+    enrolment.funding = terms.funding
+    enrolment.funder_name = terms.funder_name if terms.funding is Funding.SCHOLARSHIP else None
+    enrolment.starts_on, enrolment.ends_on = terms.starts_on, terms.ends_on
+
+
+def enrol(
+    session: Session,
+    actor: Actor,
+    course_id: int,
+    user_id: int,
+    role: CourseRole,
+    terms: EnrolmentTerms | None = None,
+) -> Enrolment:
+    """Enrol a person by hand (teachers of the course, managers, partner systems); enrolling
+    an enrolled person updates their role and terms and reactivates them."""
+    require(policy.can_enrol_others(actor, course_roles(session, actor, course_id)))
+    if session.get(User, user_id) is None:
+        raise Invalid("No such user.", field="user_id")
+    chosen = terms or EnrolmentTerms()
+    enrolment, _ = place(
+        session,
+        actor,
+        course_id,
+        user_id,
+        EnrolmentTerms(role, chosen.funding, chosen.funder_name, chosen.starts_on, chosen.ends_on),
+        EnrolmentMethod.MANUAL,
+    )
+    return enrolment
+
+
+def options_for(session: Session, course_id: int, *, lock: bool = False) -> EnrolmentOptions:
+    stmt = select(EnrolmentOptions).where(EnrolmentOptions.course_id == course_id)
+    found = session.scalar(stmt.with_for_update() if lock else stmt)
+    if found is None:
+        found = EnrolmentOptions(course_id=course_id)
+        session.add(found)
+        session.flush()
+        if lock:
+            found = session.scalar(stmt.with_for_update()) or found
+    return found
+
+
+def set_options(
+    session: Session,
+    actor: Actor,
+    course_id: int,
+    *,
+    key: str | None,
+    capacity: int | None,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    requires_approval: bool,
+) -> EnrolmentOptions:
+    require(policy.can_enrol_others(actor, course_roles(session, actor, course_id)))
+    options = options_for(session, course_id)
+    options.key_hash = hash_password(key) if key else None
+    options.capacity = capacity
+    options.opens_at, options.closes_at = opens_at, closes_at
+    options.requires_approval = requires_approval
+    return options
+
+
+def self_enrol(
+    session: Session, actor: Actor, course_id: int, mode: str, key: str | None
+) -> Enrolment:
+    """A student enrols themselves where the course allows it: open, or with the key; inside
+    the enrolment window; while places remain; pending a teacher's approval if asked."""
+    if actor.user_id is None:
+        raise Forbidden()
+    if mode == "closed":
+        raise EnrolmentClosed()
+    options = options_for(session, course_id, lock=True)  # one self-enrolment at a time
+    now = utcnow()
+    if (options.opens_at and now < options.opens_at) or (
+        options.closes_at and now > options.closes_at
+    ):
+        raise EnrolmentClosed()
+    if mode == "key" and not (key and options.key_hash and verify_password(options.key_hash, key)):
+        raise WrongEnrolmentKey(field="key")
+    existing = session.scalar(
+        select(Enrolment).where(
+            Enrolment.user_id == actor.user_id, Enrolment.course_id == course_id
+        )
+    )
+    if existing is not None and existing.status in (
+        EnrolmentStatus.ACTIVE,
+        EnrolmentStatus.PENDING,
+    ):
+        raise AlreadyEnrolled()
+    if options.capacity is not None and taken_places(session, course_id) >= options.capacity:
+        raise CourseFull()
+    status = EnrolmentStatus.PENDING if options.requires_approval else EnrolmentStatus.ACTIVE
+    enrolment, _ = place(
+        session, actor, course_id, actor.user_id, EnrolmentTerms(), EnrolmentMethod.SELF, status,
+        "self-enrolment",
+    )  # fmt: skip
+    return enrolment
+
+
+def taken_places(session: Session, course_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Enrolment)
+            .where(
+                Enrolment.course_id == course_id,
+                Enrolment.role == CourseRole.STUDENT,
+                Enrolment.status.in_([EnrolmentStatus.ACTIVE, EnrolmentStatus.PENDING]),
+            )
+        )
+        or 0
+    )
+
+
+def get_enrolment(session: Session, actor: Actor, enrolment_id: int) -> Enrolment:
+    """One enrolment, if the actor is that person, staff of the course or a manager; anyone
+    else is told it does not exist."""
+    enrolment = session.get(Enrolment, enrolment_id)
+    if enrolment is None or not policy.can_read_enrolment(
+        actor, enrolment.user_id, course_roles(session, actor, enrolment.course_id)
+    ):
+        raise NotFound(N_("No such enrolment."))
+    return enrolment
+
+
+def change_status(
+    session: Session, actor: Actor, enrolment_id: int, status: EnrolmentStatus, reason: str
+) -> Enrolment:
+    """Approve, suspend, complete, withdraw or reactivate; the change and its reason are kept."""
+    enrolment = get_enrolment(session, actor, enrolment_id)
+    withdrawing_self = actor.user_id == enrolment.user_id and status is EnrolmentStatus.WITHDRAWN
+    if not withdrawing_self:
+        require(policy.can_enrol_others(actor, course_roles(session, actor, enrolment.course_id)))
+    if enrolment.status != status:
+        record_change(session, actor, enrolment, status, reason, enrolment.status)
+        enrolment.status = status
+    return enrolment
+
+
+def history(session: Session, actor: Actor, enrolment_id: int) -> Sequence[EnrolmentChange]:
+    enrolment = get_enrolment(session, actor, enrolment_id)
+    return session.scalars(
+        select(EnrolmentChange)
+        .where(EnrolmentChange.enrolment_id == enrolment.id)
+        .order_by(EnrolmentChange.id)
+    ).all()
+
+
+def participants(
+    session: Session, actor: Actor, course_id: int
+) -> Sequence[tuple[Enrolment, User]]:
+    require(
+        policy.can_see_participants(actor, course_roles(session, actor, course_id)),
+        NotFound,
+        N_("No such course."),
+    )
+    return session.execute(
+        select(Enrolment, User)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.course_id == course_id)
+        .order_by(Enrolment.role, User.display_name)
+    ).all()
+
+
 def enrolled_course_ids(session: Session, user_id: int) -> list[int]:
     return list(
         session.scalars(
@@ -31,28 +296,3 @@ def enrolled_course_ids(session: Session, user_id: int) -> list[int]:
             )
         )
     )
-
-
-def enrol(
-    session: Session, actor: Actor, course_id: int, user_id: int, role: CourseRole
-) -> Enrolment:
-    """Give a person a role in a course (teachers of the course and managers); enrolling an
-    enrolled person changes their role and reactivates them."""
-    require(policy.can_enrol_others(actor, course_roles(session, actor, course_id)))
-    enrolment = session.scalar(
-        select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
-    )
-    if enrolment is None:
-        enrolment = Enrolment(user_id=user_id, course_id=course_id, role=role)
-        session.add(enrolment)
-    else:
-        enrolment.role, enrolment.status = role, EnrolmentStatus.ACTIVE
-    session.flush()
-    return enrolment
-
-
-def get_enrolment(session: Session, enrolment_id: int) -> Enrolment:
-    enrolment = session.get(Enrolment, enrolment_id)
-    if enrolment is None:
-        raise NotFound("No such enrolment.")
-    return enrolment

@@ -1,0 +1,151 @@
+"""Bulk enrolment from a partner institution (CSV in the portal, JSON over the API): matched
+by the partner's external id, idempotent, one report line per row, no half-made rows."""
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import EmailStr, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Institution, User
+from app.accounts.schemas import StrictInput
+from app.accounts.service import find_institution, find_user_by_email, normalise_email
+from app.core.actors import Actor, require
+from app.core.errors import DomainError, Invalid
+from app.enrolment import policy
+from app.enrolment.models import CourseRole, Enrolment, EnrolmentMethod, ExternalId, Funding
+from app.enrolment.service import EnrolmentTerms, course_roles, place
+
+MAX_ROWS = 5000
+CSV_COLUMNS = ("external_id", "email", "display_name", "role", "funding", "funder_name")
+
+
+class BulkRow(StrictInput):
+    external_id: str = Field(min_length=1, max_length=64)
+    email: EmailStr
+    display_name: str = Field(min_length=1, max_length=200)
+    role: CourseRole = CourseRole.STUDENT
+    funding: Funding = Funding.SELF
+    funder_name: str | None = Field(default=None, max_length=200)
+
+
+@dataclass(frozen=True)
+class RowReport:
+    row: int
+    external_id: str
+    outcome: Literal["created", "updated", "unchanged", "rejected"]
+    reason: str | None = None
+
+
+def bulk_enrol(
+    session: Session,
+    actor: Actor,
+    course_id: int,
+    rows: list[dict[str, object]],
+    institution_code: str | None = None,
+) -> list[RowReport]:
+    """Enrol every valid row. A partner system's rows belong to its own institution; a
+    manager names the institution. Sending the same rows again reports them unchanged."""
+    require(policy.can_enrol_others(actor, course_roles(session, actor, course_id)))
+    if len(rows) > MAX_ROWS:
+        raise Invalid(f"At most {MAX_ROWS} rows at a time.", field="rows")
+    institution = _institution(session, actor, institution_code)
+    return [
+        _one_row(session, actor, course_id, institution, number, raw)
+        for number, raw in enumerate(rows, 1)
+    ]
+
+
+def _institution(session: Session, actor: Actor, code: str | None) -> Institution:
+    if actor.api_client_id is not None:
+        found = session.get(Institution, actor.institution_id)
+        assert found is not None
+        return found
+    if not code:
+        raise Invalid("Name the partner institution of these rows.", field="institution_code")
+    return find_institution(session, code, field="institution_code")
+
+
+def _one_row(
+    session: Session,
+    actor: Actor,
+    course_id: int,
+    institution: Institution,
+    number: int,
+    raw: dict[str, object],
+) -> RowReport:
+    external_id = str(raw.get("external_id") or "")
+    try:
+        row = BulkRow.model_validate({k: v for k, v in raw.items() if v not in ("", None)})
+        if row.funding is Funding.SCHOLARSHIP and not row.funder_name:
+            raise Invalid("A scholarship needs the funder's name.", field="funder_name")
+        with session.begin_nested():
+            user = _match_user(session, institution, row)
+            is_new = not _is_enrolled(session, user.id, course_id)
+            terms = EnrolmentTerms(row.role, row.funding, row.funder_name)
+            _, changed = place(session, actor, course_id, user.id, terms, EnrolmentMethod.BULK)
+            session.flush()
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "row"
+        return RowReport(number, external_id, "rejected", f"{field}: {first['msg']}")
+    except (DomainError, IntegrityError) as error:
+        reason = (
+            error.detail if isinstance(error, DomainError) else "conflicts with an existing record"
+        )
+        return RowReport(number, external_id, "rejected", reason)
+    if is_new:
+        return RowReport(number, row.external_id, "created")
+    return RowReport(number, row.external_id, "updated" if changed else "unchanged")
+
+
+def _is_enrolled(session: Session, user_id: int, course_id: int) -> bool:
+    found = session.scalar(
+        select(Enrolment.id).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
+    )
+    return found is not None
+
+
+def _match_user(session: Session, institution: Institution, row: BulkRow) -> User:
+    """The partner's id first; else the e-mail address (then the id is remembered); else a
+    new account without a password (the person sets one with a reset link)."""
+    linked = session.scalar(
+        select(User)
+        .join(ExternalId, ExternalId.user_id == User.id)
+        .where(
+            ExternalId.institution_id == institution.id, ExternalId.external_id == row.external_id
+        )
+    )
+    if linked is not None:
+        if linked.email != normalise_email(row.email):
+            raise Invalid(
+                f"External id {row.external_id} belongs to another e-mail address.", field="email"
+            )
+        return linked
+    user = find_user_by_email(session, row.email)
+    if user is None:
+        user = User(
+            email=normalise_email(row.email),
+            display_name=row.display_name,
+            institution_id=institution.id,
+            country=institution.country,
+        )
+        session.add(user)
+        session.flush()
+    session.add(
+        ExternalId(institution_id=institution.id, external_id=row.external_id, user_id=user.id)
+    )
+    return user
+
+
+def rows_from_csv(text: str) -> list[dict[str, object]]:
+    """Rows of a CSV file with a header line naming the columns (any order)."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"external_id", "email", "display_name"} - set(reader.fieldnames or [])
+    if missing:
+        raise Invalid(f"The CSV header lacks: {', '.join(sorted(missing))}.", field="file")
+    return [{k: (v or "").strip() for k, v in row.items() if k in CSV_COLUMNS} for row in reader]

@@ -1,0 +1,230 @@
+"""Cohorts (intakes enrolled together), groups inside a course, and learner profiles."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.accounts.service import audit
+from app.core.actors import Actor, require
+from app.core.errors import Conflict, Invalid, NotFound
+from app.core.i18n import N_
+from app.enrolment import policy
+from app.enrolment.models import (
+    Cohort,
+    CohortCourse,
+    CohortMember,
+    Enrolment,
+    EnrolmentMethod,
+    EnrolmentStatus,
+    Group,
+    GroupMember,
+    LearnerProfile,
+    ProfessionalStatus,
+)
+from app.enrolment.service import EnrolmentTerms, course_roles, place, record_change
+
+
+class CohortCodeTaken(Conflict):
+    code = "cohort_code_taken"
+    title = N_("A cohort with this code already exists.")
+
+
+def create_cohort(session: Session, actor: Actor, code: str, name: str) -> Cohort:
+    require(policy.can_manage_cohorts(actor))
+    if session.scalar(select(Cohort.id).where(Cohort.code == code)):
+        raise CohortCodeTaken(field="code")
+    cohort = Cohort(code=code, name=name)
+    session.add(cohort)
+    session.flush()
+    return cohort
+
+
+def get_cohort(session: Session, actor: Actor, cohort_id: int) -> Cohort:
+    require(policy.can_manage_cohorts(actor))
+    cohort = session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise NotFound(N_("No such cohort."))
+    return cohort
+
+
+def list_cohorts(session: Session, actor: Actor) -> Sequence[Cohort]:
+    require(policy.can_manage_cohorts(actor))
+    return session.scalars(select(Cohort).order_by(Cohort.code)).all()
+
+
+def link_course(session: Session, actor: Actor, cohort_id: int, course_id: int) -> None:
+    """Link a course to a cohort: its current members are enrolled at once."""
+    cohort = get_cohort(session, actor, cohort_id)
+    if not session.scalar(
+        select(CohortCourse.id).where(
+            CohortCourse.cohort_id == cohort.id, CohortCourse.course_id == course_id
+        )
+    ):
+        session.add(CohortCourse(cohort_id=cohort.id, course_id=course_id))
+    for user_id in session.scalars(
+        select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
+    ):
+        place(
+            session,
+            actor,
+            course_id,
+            user_id,
+            EnrolmentTerms(),
+            EnrolmentMethod.COHORT,
+            reason=f"cohort {cohort.code}",
+        )
+
+
+def _course_ids(session: Session, cohort_id: int) -> list[int]:
+    return list(
+        session.scalars(select(CohortCourse.course_id).where(CohortCourse.cohort_id == cohort_id))
+    )
+
+
+def add_member(session: Session, actor: Actor, cohort_id: int, user_id: int) -> None:
+    """Adding someone to a cohort enrols them in every course linked to it."""
+    cohort = get_cohort(session, actor, cohort_id)
+    if session.get(User, user_id) is None:
+        raise Invalid("No such user.", field="user_id")
+    if not session.scalar(
+        select(CohortMember.id).where(
+            CohortMember.cohort_id == cohort.id, CohortMember.user_id == user_id
+        )
+    ):
+        session.add(CohortMember(cohort_id=cohort.id, user_id=user_id))
+    for course_id in _course_ids(session, cohort.id):
+        place(
+            session,
+            actor,
+            course_id,
+            user_id,
+            EnrolmentTerms(),
+            EnrolmentMethod.COHORT,
+            reason=f"cohort {cohort.code}",
+        )
+
+
+def remove_member(session: Session, actor: Actor, cohort_id: int, user_id: int) -> None:
+    """Removing someone from a cohort suspends the enrolments the cohort gave them."""
+    cohort = get_cohort(session, actor, cohort_id)
+    member = session.scalar(
+        select(CohortMember).where(
+            CohortMember.cohort_id == cohort.id, CohortMember.user_id == user_id
+        )
+    )
+    if member is None:
+        raise NotFound(N_("Not a member of this cohort."))
+    session.delete(member)
+    for enrolment in session.scalars(
+        select(Enrolment).where(
+            Enrolment.user_id == user_id,
+            Enrolment.course_id.in_(_course_ids(session, cohort.id)),
+            Enrolment.method == EnrolmentMethod.COHORT,
+            Enrolment.status == EnrolmentStatus.ACTIVE,
+        )
+    ):
+        record_change(
+            session,
+            actor,
+            enrolment,
+            EnrolmentStatus.SUSPENDED,
+            f"left cohort {cohort.code}",
+            enrolment.status,
+        )
+        enrolment.status = EnrolmentStatus.SUSPENDED
+
+
+def create_group(session: Session, actor: Actor, course_id: int, name: str) -> Group:
+    require(policy.can_manage_groups(actor, course_roles(session, actor, course_id)))
+    if session.scalar(select(Group.id).where(Group.course_id == course_id, Group.name == name)):
+        raise Conflict("A group of this course already has this name.", field="name")
+    group = Group(course_id=course_id, name=name)
+    session.add(group)
+    session.flush()
+    return group
+
+
+def groups_of(session: Session, actor: Actor, course_id: int) -> list[tuple[Group, list[int]]]:
+    """A course's groups with their members' ids: staff and members of the course see them."""
+    roles = course_roles(session, actor, course_id)
+    require(bool(roles) or actor.is_manager, NotFound, N_("No such course."))
+    groups = session.scalars(
+        select(Group).where(Group.course_id == course_id).order_by(Group.name)
+    ).all()
+    members: dict[int, list[int]] = {group.id: [] for group in groups}
+    for group_id, user_id in session.execute(
+        select(GroupMember.group_id, GroupMember.user_id).where(GroupMember.group_id.in_(members))
+    ):
+        members[group_id].append(user_id)
+    return [(group, members[group.id]) for group in groups]
+
+
+def set_group_member(
+    session: Session, actor: Actor, group_id: int, user_id: int, *, member: bool
+) -> None:
+    """Only people enrolled in the course can join one of its groups."""
+    group = session.get(Group, group_id)
+    if group is None:
+        raise NotFound(N_("No such group."))
+    require(policy.can_manage_groups(actor, course_roles(session, actor, group.course_id)))
+    existing = session.scalar(
+        select(GroupMember).where(GroupMember.group_id == group.id, GroupMember.user_id == user_id)
+    )
+    if not member:
+        if existing is not None:
+            session.delete(existing)
+        return
+    enrolled = session.scalar(
+        select(Enrolment.id).where(
+            Enrolment.user_id == user_id, Enrolment.course_id == group.course_id
+        )
+    )
+    if enrolled is None:
+        raise Invalid("Only people enrolled in the course can join its groups.", field="user_id")
+    if existing is None:
+        session.add(GroupMember(group_id=group.id, user_id=user_id))
+
+
+def read_profile(session: Session, actor: Actor, user_id: int) -> dict[str, object]:
+    """A learner's reporting profile. Nationality and refugee status appear only for those
+    allowed to read them, and each such read is written to the audit log."""
+    user = session.get(User, user_id)
+    if user is None or not (
+        policy.can_edit_profile(actor, user_id) or policy.can_read_sensitive(actor)
+    ):
+        raise NotFound(N_("No such user."))
+    profile = session.get(LearnerProfile, user_id)
+    result: dict[str, object] = {
+        "user_id": user.id,
+        "country": user.country,
+        "institution_id": user.institution_id,
+        "professional_status": profile.professional_status if profile else None,
+    }
+    if policy.can_read_sensitive(actor):
+        audit(session, actor, "profile.read_sensitive", f"user:{user.id}")
+        result["nationality"] = profile.nationality if profile else None
+        result["refugee"] = profile.refugee if profile else None
+    return result
+
+
+def update_profile(
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    professional_status: ProfessionalStatus | None,
+    nationality: str | None,
+    refugee: bool | None,
+    set_sensitive: bool,
+) -> None:
+    """The learner or a manager sets the profile; sensitive fields are only written by the
+    learner themselves or by someone allowed to read them."""
+    require(policy.can_edit_profile(actor, user_id), NotFound, N_("No such user."))
+    profile = session.get(LearnerProfile, user_id) or LearnerProfile(user_id=user_id)
+    session.add(profile)
+    profile.professional_status = professional_status
+    if set_sensitive:
+        require(actor.user_id == user_id or policy.can_read_sensitive(actor))
+        profile.nationality, profile.refugee = nationality, refugee
+        audit(session, actor, "profile.write_sensitive", f"user:{user_id}")

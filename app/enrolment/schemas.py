@@ -1,0 +1,134 @@
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.accounts.schemas import Country, StrictInput
+from app.enrolment.models import (
+    CourseRole,
+    EnrolmentMethod,
+    EnrolmentStatus,
+    Funding,
+    ProfessionalStatus,
+)
+
+
+class EnrolmentCreate(StrictInput):
+    user_id: int
+    role: CourseRole = CourseRole.STUDENT
+    funding: Funding = Funding.SELF
+    funder_name: str | None = Field(default=None, max_length=200)
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+class EnrolmentStatusChange(StrictInput):
+    status: EnrolmentStatus
+    reason: str = Field(default="", max_length=1000)
+
+
+class SelfEnrolmentRequest(StrictInput):
+    key: str | None = Field(default=None, max_length=200)
+
+
+class EnrolmentOptionsUpdate(StrictInput):
+    key: str | None = Field(default=None, min_length=4, max_length=200)
+    capacity: int | None = Field(default=None, ge=1)
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    requires_approval: bool = False
+
+
+class EnrolmentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    user_id: int
+    course_id: int
+    role: CourseRole
+    status: EnrolmentStatus
+    method: EnrolmentMethod
+    funding: Funding
+    funder_name: str | None
+    starts_on: date | None
+    ends_on: date | None
+    created_at: datetime
+
+
+class ParticipantRead(EnrolmentRead):
+    display_name: str
+    email: str
+
+
+class EnrolmentChangeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    by_user_id: int | None
+    by_client_id: int | None
+    from_status: str | None
+    to_status: str
+    reason: str
+
+
+class BulkRequest(StrictInput):
+    institution_code: str | None = Field(
+        default=None, description="Managers only; a partner system's rows are its own institution's"
+    )
+    rows: list[dict[str, object]] = Field(max_length=5000)
+
+
+class BulkRowRead(BaseModel):
+    row: int
+    external_id: str
+    outcome: Literal["created", "updated", "unchanged", "rejected"]
+    reason: str | None = None
+
+
+class CohortCreate(StrictInput):
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class CohortRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name: str
+
+
+class MemberRef(StrictInput):
+    user_id: int
+
+
+class CourseRef(StrictInput):
+    course_id: int
+
+
+class GroupCreate(StrictInput):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class GroupRead(BaseModel):
+    id: int
+    course_id: int
+    name: str
+    member_ids: list[int]
+
+
+class LearnerProfileUpdate(StrictInput):
+    professional_status: ProfessionalStatus | None = None
+    nationality: Country | None = None
+    refugee: bool | None = None
+
+
+class LearnerProfileRead(BaseModel):
+    """`nationality` and `refugee` are absent unless the caller may read them."""
+
+    model_config = ConfigDict(extra="allow")
+
+    user_id: int
+    country: str | None
+    institution_id: int | None
+    professional_status: ProfessionalStatus | None
