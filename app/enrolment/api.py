@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response, status
 from app.accounts.deps import SignedInApiActor
 from app.core.db import SessionDep
 from app.courses.service.courses import get_course
-from app.enrolment import bulk, cohorts, service
+from app.enrolment import bulk, cohorts, programmes, service
 from app.enrolment.models import EnrolmentChange
 from app.enrolment.schemas import (
     BulkRequest,
@@ -27,6 +27,8 @@ from app.enrolment.schemas import (
     LearnerProfileUpdate,
     MemberRef,
     ParticipantRead,
+    ProgrammeEnrolmentCreate,
+    ScholarshipHolderRead,
     SelfEnrolmentRequest,
 )
 
@@ -114,6 +116,29 @@ def bulk_enrol(
     `rejected` with its reason and leaves nothing behind; the other rows still go in."""
     reports = bulk.bulk_enrol(session, actor, course_id, body.rows, body.institution_code)
     return [BulkRowRead(**vars(report)) for report in reports]
+
+
+@router.post("/programmes/{code}/enrolments", status_code=204)
+def enrol_in_programme(
+    code: str, body: ProgrammeEnrolmentCreate, session: SessionDep, actor: SignedInApiActor
+) -> None:
+    """Enrol a person in a programme: they are enrolled in each of its courses now, and in
+    the runs added to it later (managers, partner systems)."""
+    programmes.enrol_in_programme(
+        session, actor, code, body.user_id, body.funding, body.funder_name
+    )
+
+
+@router.get("/scholarships", response_model=list[ScholarshipHolderRead])
+def scholarships(
+    session: SessionDep,
+    actor: SignedInApiActor,
+    programme: str | None = None,
+    funder: str | None = None,
+) -> list[ScholarshipHolderRead]:
+    """Scholarship holders per programme and funder, for reports to funders (managers)."""
+    holders = programmes.scholarship_holders(session, actor, programme, funder)
+    return [ScholarshipHolderRead(**vars(holder)) for holder in holders]
 
 
 @cohorts_router.get("", response_model=list[CohortRead])

@@ -31,6 +31,7 @@ class EnrolmentMethod(StrEnum):
     SELF = "self"
     COHORT = "cohort"
     BULK = "bulk"
+    PROGRAMME = "programme"
 
 
 class Funding(StrEnum):
@@ -181,3 +182,17 @@ class GroupMember(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("course_groups.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class ProgrammeEnrolment(Base):
+    """A person enrolled in a programme: enrolled in its courses, and in the runs added later."""
+
+    __tablename__ = "programme_enrolments"
+    __table_args__ = (UniqueConstraint("programme_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    funding: Mapped[Funding] = mapped_column(_enum(Funding), default=Funding.SELF)
+    funder_name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -49,3 +49,9 @@ def can_read_sensitive(actor: Actor) -> bool:
 
 def can_edit_profile(actor: Actor, user_id: int) -> bool:
     return actor.user_id == user_id or actor.is_manager
+
+
+def can_enrol_in_programmes(actor: Actor) -> bool:
+    if not actor.has_scope(Scope.ENROLMENTS_WRITE):
+        return False
+    return actor.is_manager or actor.api_client_id is not None

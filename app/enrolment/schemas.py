@@ -132,3 +132,17 @@ class LearnerProfileRead(BaseModel):
     country: str | None
     institution_id: int | None
     professional_status: ProfessionalStatus | None
+
+
+class ProgrammeEnrolmentCreate(StrictInput):
+    user_id: int
+    funding: Funding = Funding.SELF
+    funder_name: str | None = Field(default=None, max_length=200)
+
+
+class ScholarshipHolderRead(BaseModel):
+    programme: str
+    funder: str
+    user_id: int
+    display_name: str
+    course: str

@@ -28,6 +28,7 @@ from app.courses.models import (
 from app.courses.schemas import WORKLOAD_HOURS_PER_ECTS, CourseCreate, CourseRunCreate, CourseUpdate
 from app.courses.service.access import check_no_cycle, course_prerequisite_graph
 from app.enrolment.models import CourseRole, Enrolment, EnrolmentStatus
+from app.enrolment.programmes import enrol_programme_members
 from app.enrolment.service import course_roles
 
 
@@ -152,6 +153,21 @@ def create_run(session: Session, actor: Actor, template_id: int, data: CourseRun
     session.add(run)
     session.flush()
     _copy_content(session, template, run, shift)
+    # A run belongs to its template's programmes, whose members are enrolled in it.
+    for link in session.scalars(
+        select(ProgrammeCourse).where(ProgrammeCourse.course_id == template.id)
+    ):
+        session.add(
+            ProgrammeCourse(
+                programme_id=link.programme_id,
+                course_id=run.id,
+                semester=link.semester,
+                position=link.position,
+                mandatory=link.mandatory,
+            )
+        )
+    session.flush()
+    enrol_programme_members(session, actor, run.id)
     return run
 
 
