@@ -22,6 +22,8 @@ from app.enrolment.schemas import (
     EnrolmentRead,
     EnrolmentStatusChange,
     GroupCreate,
+    GroupingCreate,
+    GroupingRead,
     GroupRead,
     LearnerProfileRead,
     LearnerProfileUpdate,
@@ -193,6 +195,28 @@ def create_group(
     """Create a group (teachers, tutors, managers)."""
     group = cohorts.create_group(session, actor, course_id, body.name)
     return GroupRead(id=group.id, course_id=group.course_id, name=group.name, member_ids=[])
+
+
+@groups_router.get("/courses/{course_id}/groupings", response_model=list[GroupingRead])
+def list_groupings(
+    course_id: int, session: SessionDep, actor: SignedInApiActor
+) -> list[GroupingRead]:
+    """A course's groupings and the groups in each."""
+    return [
+        GroupingRead(id=g.id, course_id=g.course_id, name=g.name, group_ids=ids)
+        for g, ids in cohorts.groupings_of(session, actor, course_id)
+    ]
+
+
+@groups_router.post("/courses/{course_id}/groupings", response_model=GroupingRead, status_code=201)
+def create_grouping(
+    course_id: int, body: GroupingCreate, session: SessionDep, actor: SignedInApiActor
+) -> GroupingRead:
+    """Gather groups of the course under a name (teachers, tutors, managers)."""
+    grouping, ids = cohorts.create_grouping(session, actor, course_id, body.name, body.group_ids)
+    return GroupingRead(
+        id=grouping.id, course_id=grouping.course_id, name=grouping.name, group_ids=ids
+    )
 
 
 @groups_router.put("/groups/{group_id}/members/{user_id}", status_code=204)

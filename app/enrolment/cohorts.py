@@ -19,6 +19,8 @@ from app.enrolment.models import (
     EnrolmentMethod,
     EnrolmentStatus,
     Group,
+    Grouping,
+    GroupingGroup,
     GroupMember,
     LearnerProfile,
     ProfessionalStatus,
@@ -159,6 +161,46 @@ def groups_of(session: Session, actor: Actor, course_id: int) -> list[tuple[Grou
     ):
         members[group_id].append(user_id)
     return [(group, members[group.id]) for group in groups]
+
+
+def create_grouping(
+    session: Session, actor: Actor, course_id: int, name: str, group_ids: list[int]
+) -> tuple[Grouping, list[int]]:
+    """Gather groups of one course under a name; groups of other courses are refused."""
+    require(policy.can_manage_groups(actor, course_roles(session, actor, course_id)))
+    own = set(session.scalars(select(Group.id).where(Group.course_id == course_id)))
+    foreign = sorted(set(group_ids) - own)
+    if foreign:
+        raise Invalid(f"Group {foreign[0]} is not a group of this course.", field="group_ids")
+    if session.scalar(
+        select(Grouping.id).where(Grouping.course_id == course_id, Grouping.name == name)
+    ):
+        raise Conflict("A grouping of this course already has this name.", field="name")
+    grouping = Grouping(course_id=course_id, name=name)
+    session.add(grouping)
+    session.flush()
+    session.add_all(
+        GroupingGroup(grouping_id=grouping.id, group_id=g) for g in sorted(set(group_ids))
+    )
+    return grouping, sorted(set(group_ids))
+
+
+def groupings_of(
+    session: Session, actor: Actor, course_id: int
+) -> list[tuple[Grouping, list[int]]]:
+    roles = course_roles(session, actor, course_id)
+    require(bool(roles) or actor.is_manager, NotFound, N_("No such course."))
+    groupings = session.scalars(
+        select(Grouping).where(Grouping.course_id == course_id).order_by(Grouping.name)
+    ).all()
+    members: dict[int, list[int]] = {grouping.id: [] for grouping in groupings}
+    for grouping_id, group_id in session.execute(
+        select(GroupingGroup.grouping_id, GroupingGroup.group_id).where(
+            GroupingGroup.grouping_id.in_(members)
+        )
+    ):
+        members[grouping_id].append(group_id)
+    return [(grouping, sorted(members[grouping.id])) for grouping in groupings]
 
 
 def set_group_member(

@@ -196,3 +196,23 @@ class ProgrammeEnrolment(Base):
     funding: Mapped[Funding] = mapped_column(_enum(Funding), default=Funding.SELF)
     funder_name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Grouping(Base):
+    """A set of a course's groups used together (e.g. all the project teams of one seminar)."""
+
+    __tablename__ = "course_groupings"
+    __table_args__ = (UniqueConstraint("course_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class GroupingGroup(Base):
+    __tablename__ = "course_grouping_groups"
+    __table_args__ = (UniqueConstraint("grouping_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grouping_id: Mapped[int] = mapped_column(ForeignKey("course_groupings.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("course_groups.id", ondelete="CASCADE"))

@@ -146,3 +146,15 @@ class ScholarshipHolderRead(BaseModel):
     user_id: int
     display_name: str
     course: str
+
+
+class GroupingCreate(StrictInput):
+    name: str = Field(min_length=1, max_length=200)
+    group_ids: list[int] = Field(default_factory=list)
+
+
+class GroupingRead(BaseModel):
+    id: int
+    course_id: int
+    name: str
+    group_ids: list[int]

@@ -368,3 +368,40 @@ def test_partner_reads_sensitive_fields_only_with_the_dedicated_scope(
         ]
         is True
     )
+
+
+def test_groupings_gather_only_the_courses_own_groups(
+    client: TestClient, db: Session, course: Course, settings: Settings
+):
+    teacher = make_user(db, email="t@example.org", password=PASSWORD)
+    enrol_as(db, course, teacher, CourseRole.TEACHER)
+    headers = bearer(api_token(client, teacher.email))
+    other = import_hs101(db, settings, code="HS-OTHER")
+    enrol_as(db, other, teacher, CourseRole.TEACHER)
+    team_a = client.post(
+        f"/api/v1/courses/{course.id}/groups", json={"name": "A"}, headers=headers
+    ).json()
+    team_b = client.post(
+        f"/api/v1/courses/{course.id}/groups", json={"name": "B"}, headers=headers
+    ).json()
+    foreign = client.post(
+        f"/api/v1/courses/{other.id}/groups", json={"name": "X"}, headers=headers
+    ).json()
+
+    made = client.post(
+        f"/api/v1/courses/{course.id}/groupings",
+        json={"name": "Seminar 3 projects", "group_ids": [team_b["id"], team_a["id"]]},
+        headers=headers,
+    )
+    refused = client.post(
+        f"/api/v1/courses/{course.id}/groupings",
+        json={"name": "Mixed", "group_ids": [team_a["id"], foreign["id"]]},
+        headers=headers,
+    )
+    listed = client.get(f"/api/v1/courses/{course.id}/groupings", headers=headers).json()
+
+    assert made.status_code == 201
+    assert refused.status_code == 422
+    assert [(g["name"], g["group_ids"]) for g in listed] == [
+        ("Seminar 3 projects", sorted([team_a["id"], team_b["id"]]))
+    ]
