@@ -91,11 +91,8 @@ def create_user(
     try:
         data = UserCreate(**_blank_to_none({**typed, "password": password}))
         created = service.create_user(session, actor, data)
-    except ValidationError as error:
+    except (ValidationError, Invalid) as error:
         return _users_page(request, session, actor, form=typed, errors=field_errors(error))
-    except Invalid as error:
-        errors = {error.field or "form": error.detail}
-        return _users_page(request, session, actor, form=typed, errors=errors)
     return see_other(f"/admin/users/{created.id}?created=1")
 
 
@@ -142,12 +139,8 @@ def update_user(
         changes["institution_code"] = institution_code
     try:
         service.administer_user(session, actor, user_id, UserAdminUpdate.model_validate(changes))
-    except ValidationError as error:
+    except (ValidationError, Invalid) as error:
         return _edit_user_page(request, session, actor, user_id, field_errors(error))
-    except Invalid as error:
-        return _edit_user_page(
-            request, session, actor, user_id, {error.field or "form": error.detail}
-        )
     return see_other(f"/admin/users/{user_id}?saved=1")
 
 
@@ -187,12 +180,8 @@ def create_institution(
     typed = {"code": code, "name": name, "country": country}
     try:
         service.create_institution(session, actor, InstitutionCreate(**typed))
-    except ValidationError as error:
+    except (ValidationError, Invalid) as error:
         return _institutions_page(request, session, actor, typed, field_errors(error))
-    except Invalid as error:
-        return _institutions_page(
-            request, session, actor, typed, {error.field or "form": error.detail}
-        )
     return see_other("/admin/institutions?created=1")
 
 
@@ -242,11 +231,8 @@ def create_api_client(
         client, secret = service.create_api_client(
             session, actor, ApiClientCreate.model_validate(typed)
         )
-    except ValidationError as error:
+    except (ValidationError, Invalid) as error:
         return _clients_page(request, session, actor, form=typed, errors=field_errors(error))
-    except Invalid as error:
-        errors = {error.field or "form": error.detail}
-        return _clients_page(request, session, actor, form=typed, errors=errors)
     # Shown on this page only: the secret is never stored in clear.
     return _clients_page(request, session, actor, created=(client.client_id, secret))
 

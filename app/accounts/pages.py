@@ -172,10 +172,8 @@ def change_password(
     try:
         data = PasswordChange(current_password=current_password, new_password=new_password)
         service.change_password(session, actor, data.current_password, data.new_password)
-    except ValidationError as error:
+    except (ValidationError, Invalid) as error:
         errors = field_errors(error)
-    except Invalid as error:
-        errors = {error.field or "form": error.detail}
     else:
         return see_other("/profile?password=1")
     return render(request, "accounts/profile.html", {"form": user, "errors": errors}, 400)

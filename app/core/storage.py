@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Protocol
+from typing import IO, Protocol
 
 import filetype
 
@@ -133,14 +133,14 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 class Storage(Protocol):
-    def save(self, stream: BinaryIO, name: str, limit: int) -> StoredFile: ...
+    def save(self, stream: IO[bytes], name: str, limit: int) -> StoredFile: ...
 
     def open(self, sha256: str) -> Iterator[bytes]: ...
 
     def exists(self, sha256: str) -> bool: ...
 
 
-def _spool(stream: BinaryIO, name: str, limit: int, directory: Path) -> tuple[Path, StoredFile]:
+def _spool(stream: IO[bytes], name: str, limit: int, directory: Path) -> tuple[Path, StoredFile]:
     """Copy a stream to a temporary file chunk by chunk, hashing and counting as it goes."""
     directory.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
@@ -172,7 +172,7 @@ class LocalStorage:
     def _path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def save(self, stream: BinaryIO, name: str, limit: int) -> StoredFile:
+    def save(self, stream: IO[bytes], name: str, limit: int) -> StoredFile:
         temp, stored = _spool(stream, name, limit, self.root / "tmp")
         target = self._path(stored.sha256)
         if target.exists():
@@ -204,7 +204,7 @@ class S3Storage:
         )
         self.spool_dir = settings.storage_dir / "tmp"
 
-    def save(self, stream: BinaryIO, name: str, limit: int) -> StoredFile:
+    def save(self, stream: IO[bytes], name: str, limit: int) -> StoredFile:
         temp, stored = _spool(stream, name, limit, self.spool_dir)
         try:
             if not self.exists(stored.sha256):

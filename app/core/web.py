@@ -137,8 +137,10 @@ def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def field_errors(error: ValidationError) -> dict[str, str]:
-    """Pydantic's errors keyed by field, for showing each beside its input."""
+def field_errors(error: ValidationError | Invalid) -> dict[str, str]:
+    """Messages keyed by field, for showing each beside its input (`form` when none)."""
+    if isinstance(error, Invalid):
+        return {error.field or "form": error.detail}
     return {str(e["loc"][0]) if e["loc"] else "form": str(e["msg"]) for e in error.errors()}
 
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import BinaryIO, TypeVar
+from typing import IO, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import delete, select
@@ -265,7 +265,7 @@ def attach_file(
     actor: Actor,
     settings: Settings,
     module_id: int,
-    stream: BinaryIO,
+    stream: IO[bytes],
     name: str,
 ) -> ModuleFile:
     """Store an upload (size-limited, type checked by its content) and attach it to a module.

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Literal, Protocol
+from typing import IO, Literal, Protocol
 
 import yaml
 from pydantic import Field, ValidationError
@@ -91,7 +91,7 @@ class PackageSource(Protocol):
 
     def read(self, name: str, limit: int) -> bytes: ...
 
-    def open(self, name: str) -> BinaryIO: ...
+    def open(self, name: str) -> IO[bytes]: ...
 
 
 def _check_entry_name(name: str) -> str:
@@ -143,8 +143,8 @@ class ZipSource:
             raise PackageInvalid(f"{name!r} is larger than {limit} bytes.", field=name)
         return data
 
-    def open(self, name: str) -> BinaryIO:
-        return self.archive.open(name)  # type: ignore[return-value]
+    def open(self, name: str) -> IO[bytes]:
+        return self.archive.open(name)
 
 
 @dataclass
@@ -168,7 +168,7 @@ class DirectorySource:
             raise PackageInvalid(f"{name!r} is larger than {limit} bytes.", field=name)
         return data
 
-    def open(self, name: str) -> BinaryIO:
+    def open(self, name: str) -> IO[bytes]:
         return (self.root / _check_entry_name(name)).open("rb")
 
 
