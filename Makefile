@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 INSTALLED_DEV := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
 
-.PHONY: install install-dev run test test-browser lint format migration bench messages clean
+.PHONY: install install-dev run test test-browser lint format migration messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,9 +53,6 @@ format: install-dev
 ## make migration m="add ects to courses"
 migration: install-dev
 	$(BIN)/alembic revision --autogenerate -m "$(m)"
-
-bench: install-dev
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
