@@ -163,6 +163,19 @@ def groups_of(session: Session, actor: Actor, course_id: int) -> list[tuple[Grou
     return [(group, members[group.id]) for group in groups]
 
 
+def group_member_names(session: Session, actor: Actor, course_id: int) -> dict[int, str]:
+    """Names of the people in a course's groups, for those who may see its groups."""
+    roles = course_roles(session, actor, course_id)
+    require(bool(roles) or actor.is_manager, NotFound, N_("No such course."))
+    rows = session.execute(
+        select(User.id, User.display_name)
+        .join(GroupMember, GroupMember.user_id == User.id)
+        .join(Group, Group.id == GroupMember.group_id)
+        .where(Group.course_id == course_id)
+    )
+    return dict(rows.all())
+
+
 def create_grouping(
     session: Session, actor: Actor, course_id: int, name: str, group_ids: list[int]
 ) -> tuple[Grouping, list[int]]:

@@ -120,3 +120,38 @@ def test_csv_without_the_required_columns_is_explained(
 
     assert response.status_code == 400
     assert "external_id" in response.text
+
+
+def test_teacher_builds_a_project_team_in_the_portal_and_students_see_it(
+    client: TestClient, db: Session, settings: Settings
+):
+    from app.enrolment.models import CourseRole
+    from tests.courses.factories import enrol_as
+
+    course = import_hs101(db, settings)
+    teacher = make_user(db, email="t@example.org", password=PASSWORD)
+    student = make_user(db, email="s@example.org", password=PASSWORD)
+    teammate = make_user(db, email="tm@example.org", password=PASSWORD)
+    teammate.display_name = "Nadia Benali"
+    enrol_as(db, course, teacher, CourseRole.TEACHER)
+    enrol_as(db, course, student, CourseRole.STUDENT)
+    enrol_as(db, course, teammate, CourseRole.STUDENT)
+    sign_in(client, teacher.email)
+    path = f"/courses/{course.code}/groups"
+
+    client.post(path, data={"csrf_token": page_csrf(client, path), "name": "Projet Fès-Meknès"})
+    page = client.get(path)
+    group_id = int(page.text.split('id="group-')[1].split('"')[0])
+    added = client.post(
+        f"{path}/{group_id}/members",
+        data={"csrf_token": page_csrf(client, path), "user_id": str(teammate.id)},
+        follow_redirects=False,
+    )
+    client.cookies.clear()
+    sign_in(client, student.email)
+    seen = client.get(path)
+
+    assert added.status_code == 303
+    assert "Projet Fès-Meknès" in seen.text
+    assert "Nadia Benali" in seen.text
+    assert "Create a group" not in seen.text
