@@ -10,6 +10,7 @@ from app.accounts.deps import CurrentUser, PortalActor, page_router
 from app.accounts.service import list_institutions
 from app.core.db import SessionDep
 from app.core.errors import Conflict, Invalid
+from app.core.i18n import N_
 from app.core.web import render, see_other
 from app.courses.service.courses import find_course
 from app.enrolment import bulk, cohorts, policy, service
@@ -104,7 +105,7 @@ def create_group(
 ) -> Response:
     course = find_course(session, actor, code).course
     if not name.strip():
-        return _groups(request, session, actor, code, "Give the group a name.")
+        return _groups(request, session, actor, code, N_("Give the group a name."))
     try:
         cohorts.create_group(session, actor, course.id, name.strip())
     except (Conflict, Invalid) as error:
