@@ -101,6 +101,7 @@ def module_page(
         "module": module,
         "done": done,
         "tracks": policy.tracks_completion(actor, access.roles),
+        "can_edit": policy.can_edit_course(actor, access.roles),
         "embed": embed_url(module.url) if module.kind is ModuleKind.VIDEO and module.url else None,
     }
     return render(request, "courses/module.html", context)
