@@ -60,4 +60,4 @@ clean:
 ## Extract translatable strings and merge them into every catalogue
 messages: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ --no-location --omit-header -o app/translations/messages.pot .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-location --ignore-obsolete
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --ignore-obsolete

@@ -17,9 +17,11 @@ from app.core.errors import ServiceUnavailable
 from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.core.web import STATIC_DIR, install_error_handlers
+from app.courses import admin_pages as programme_pages
 from app.courses import api as courses_api
 from app.courses import authoring_pages
 from app.courses import pages as courses_pages
+from app.enrolment import admin_pages as cohort_pages
 from app.enrolment import api as enrolment_api
 from app.enrolment import pages as enrolment_pages
 from app.portal import pages as portal_pages
@@ -73,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(courses_pages.router)
     app.include_router(authoring_pages.router)
     app.include_router(enrolment_pages.router)
+    app.include_router(cohort_pages.router)
+    app.include_router(programme_pages.router)
     app.include_router(portal_pages.router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     return app

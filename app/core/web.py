@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from babel.dates import format_date
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -31,6 +32,7 @@ from app.core.errors import (
 from app.core.i18n import (
     LANGUAGE_NAMES,
     SUPPORTED_LOCALES,
+    format_number,
     format_when,
     is_rtl,
     negotiate,
@@ -116,6 +118,8 @@ def render(
         request=request,
         current_user=viewer,
         when=lambda moment: format_when(moment, zone_name, locale),
+        format_day=lambda day: format_date(day, format="long", locale=locale),
+        format_number=lambda value: format_number(value, locale),
         csrf_token=getattr(state, "csrf_token", ""),
         **(context or {}),
     )
@@ -137,9 +141,9 @@ def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def field_errors(error: ValidationError | Invalid) -> dict[str, str]:
+def field_errors(error: ValidationError | DomainError) -> dict[str, str]:
     """Messages keyed by field, for showing each beside its input (`form` when none)."""
-    if isinstance(error, Invalid):
+    if isinstance(error, DomainError):
         return {error.field or "form": error.detail}
     return {str(e["loc"][0]) if e["loc"] else "form": str(e["msg"]) for e in error.errors()}
 

@@ -16,6 +16,7 @@ from app.courses.service import completion, content, courses, programmes
 from app.courses.service.content import ModuleLocked, embed_url
 from app.courses.service.courses import workload_warning
 from app.courses.web import download_response
+from app.enrolment.service import enrolment_of
 
 router = page_router()
 
@@ -75,6 +76,8 @@ def course_page(request: Request, session: SessionDep, actor: PortalActor, code:
         "progress": progress,
         "workload_warning": workload_warning(course.ects, course.workload_hours),
         "can_edit": policy.can_edit_course(actor, access.roles),
+        "enrolment": enrolment_of(session, actor.user_id, course.id),
+        "signed_in": not actor.is_anonymous,
     }
     return render(request, "courses/course.html", context)
 

@@ -1,8 +1,10 @@
-"""Bulk enrolment from a partner institution (CSV in the portal, JSON over the API): matched
-by the partner's external id, idempotent, one report line per row, no half-made rows."""
+"""Bulk enrolment from a partner institution (CSV in the portal, JSON over the API) and a
+manager's cohort intake lists: matched by the partner's external id, idempotent, one report
+line per row, no half-made rows."""
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,11 +18,13 @@ from app.accounts.schemas import StrictInput
 from app.accounts.service import find_institution, find_user_by_email, normalise_email
 from app.core.actors import Actor, require
 from app.core.errors import DomainError, Invalid
-from app.enrolment import policy
+from app.core.i18n import N_
+from app.enrolment import cohorts, policy
 from app.enrolment.models import CourseRole, Enrolment, EnrolmentMethod, ExternalId, Funding
 from app.enrolment.service import EnrolmentTerms, course_roles, place
 
 MAX_ROWS = 5000
+Outcome = Literal["created", "updated", "unchanged", "rejected"]
 CSV_COLUMNS = ("external_id", "email", "display_name", "role", "funding", "funder_name")
 
 
@@ -37,7 +41,7 @@ class BulkRow(StrictInput):
 class RowReport:
     row: int
     external_id: str
-    outcome: Literal["created", "updated", "unchanged", "rejected"]
+    outcome: Outcome
     reason: str | None = None
 
 
@@ -54,10 +58,37 @@ def bulk_enrol(
     if len(rows) > MAX_ROWS:
         raise Invalid(f"At most {MAX_ROWS} rows at a time.", field="rows")
     institution = _institution(session, actor, institution_code)
+
+    def enrol(user: User, row: BulkRow) -> Outcome:
+        is_new = not _is_enrolled(session, user.id, course_id)
+        terms = EnrolmentTerms(row.role, row.funding, row.funder_name)
+        _, changed = place(session, actor, course_id, user.id, terms, EnrolmentMethod.BULK)
+        return "created" if is_new else "updated" if changed else "unchanged"
+
     return [
-        _one_row(session, actor, course_id, institution, number, raw)
-        for number, raw in enumerate(rows, 1)
+        _one_row(session, institution, number, raw, enrol) for number, raw in enumerate(rows, 1)
     ]
+
+
+def bulk_add_to_cohort(
+    session: Session,
+    actor: Actor,
+    cohort_id: int,
+    rows: list[dict[str, object]],
+    institution_code: str | None = None,
+) -> list[RowReport]:
+    """A manager's intake list: each valid row joins the cohort (and so its courses)."""
+    cohort = cohorts.get_cohort(session, actor, cohort_id)
+    if len(rows) > MAX_ROWS:
+        raise Invalid(f"At most {MAX_ROWS} rows at a time.", field="rows")
+    institution = _institution(session, actor, institution_code)
+
+    def join(user: User, _row: BulkRow) -> Outcome:
+        is_new = not cohorts.is_member(session, cohort.id, user.id)
+        cohorts.add_member(session, actor, cohort.id, user.id)
+        return "created" if is_new else "unchanged"
+
+    return [_one_row(session, institution, number, raw, join) for number, raw in enumerate(rows, 1)]
 
 
 def _institution(session: Session, actor: Actor, code: str | None) -> Institution:
@@ -72,11 +103,10 @@ def _institution(session: Session, actor: Actor, code: str | None) -> Institutio
 
 def _one_row(
     session: Session,
-    actor: Actor,
-    course_id: int,
     institution: Institution,
     number: int,
     raw: dict[str, object],
+    apply: Callable[[User, BulkRow], Outcome],
 ) -> RowReport:
     external_id = str(raw.get("external_id") or "")
     try:
@@ -84,10 +114,7 @@ def _one_row(
         if row.funding is Funding.SCHOLARSHIP and not row.funder_name:
             raise Invalid("A scholarship needs the funder's name.", field="funder_name")
         with session.begin_nested():
-            user = _match_user(session, institution, row)
-            is_new = not _is_enrolled(session, user.id, course_id)
-            terms = EnrolmentTerms(row.role, row.funding, row.funder_name)
-            _, changed = place(session, actor, course_id, user.id, terms, EnrolmentMethod.BULK)
+            outcome = apply(_match_user(session, institution, row), row)
             session.flush()
     except ValidationError as error:
         first = error.errors()[0]
@@ -98,9 +125,7 @@ def _one_row(
             error.detail if isinstance(error, DomainError) else "conflicts with an existing record"
         )
         return RowReport(number, external_id, "rejected", reason)
-    if is_new:
-        return RowReport(number, row.external_id, "created")
-    return RowReport(number, row.external_id, "updated" if changed else "unchanged")
+    return RowReport(number, row.external_id, outcome)
 
 
 def _is_enrolled(session: Session, user_id: int, course_id: int) -> bool:
@@ -140,6 +165,19 @@ def _match_user(session: Session, institution: Institution, row: BulkRow) -> Use
         ExternalId(institution_id=institution.id, external_id=row.external_id, user_id=user.id)
     )
     return user
+
+
+MAX_CSV_BYTES = 2 * 1024 * 1024
+
+
+def rows_from_upload(data: bytes) -> list[dict[str, object]]:
+    """An uploaded CSV file's rows; the page reads at most MAX_CSV_BYTES + 1 bytes."""
+    if len(data) > MAX_CSV_BYTES:
+        raise Invalid(N_("The CSV file is larger than 2 MB."), field="file")
+    try:
+        return rows_from_csv(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise Invalid(N_("Save the file as UTF-8 CSV."), field="file") from exc
 
 
 def rows_from_csv(text: str) -> list[dict[str, object]]:

@@ -10,6 +10,7 @@ from app.accounts.service import audit
 from app.core.actors import Actor, require
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import N_
+from app.courses.models import Course
 from app.enrolment import policy
 from app.enrolment.models import (
     Cohort,
@@ -85,16 +86,41 @@ def _course_ids(session: Session, cohort_id: int) -> list[int]:
     )
 
 
+def is_member(session: Session, cohort_id: int, user_id: int) -> bool:
+    found = session.scalar(
+        select(CohortMember.id).where(
+            CohortMember.cohort_id == cohort_id, CohortMember.user_id == user_id
+        )
+    )
+    return found is not None
+
+
+def members(session: Session, actor: Actor, cohort_id: int) -> Sequence[User]:
+    cohort = get_cohort(session, actor, cohort_id)
+    return session.scalars(
+        select(User)
+        .join(CohortMember, CohortMember.user_id == User.id)
+        .where(CohortMember.cohort_id == cohort.id)
+        .order_by(User.display_name)
+    ).all()
+
+
+def linked_courses(session: Session, actor: Actor, cohort_id: int) -> Sequence[Course]:
+    cohort = get_cohort(session, actor, cohort_id)
+    return session.scalars(
+        select(Course)
+        .join(CohortCourse, CohortCourse.course_id == Course.id)
+        .where(CohortCourse.cohort_id == cohort.id)
+        .order_by(Course.code)
+    ).all()
+
+
 def add_member(session: Session, actor: Actor, cohort_id: int, user_id: int) -> None:
     """Adding someone to a cohort enrols them in every course linked to it."""
     cohort = get_cohort(session, actor, cohort_id)
     if session.get(User, user_id) is None:
         raise Invalid("No such user.", field="user_id")
-    if not session.scalar(
-        select(CohortMember.id).where(
-            CohortMember.cohort_id == cohort.id, CohortMember.user_id == user_id
-        )
-    ):
+    if not is_member(session, cohort.id, user_id):
         session.add(CohortMember(cohort_id=cohort.id, user_id=user_id))
     for course_id in _course_ids(session, cohort.id):
         place(

@@ -1,5 +1,6 @@
-"""Enrolment pages: bulk enrolment from a partner's CSV file with its per-row report, and the
-course's groups (project teams)."""
+"""Enrolment pages: self-enrolment, the participants list with progress and the "enrol a
+user" form, bulk enrolment from a partner's CSV file with its per-row report, and the course's
+groups (project teams)."""
 
 from typing import Annotated
 
@@ -9,14 +10,15 @@ from fastapi.responses import Response
 from app.accounts.deps import CurrentUser, PortalActor, page_router
 from app.accounts.service import list_institutions
 from app.core.db import SessionDep
-from app.core.errors import Conflict, Invalid
+from app.core.errors import Conflict, Forbidden, Invalid
 from app.core.i18n import N_
 from app.core.web import render, see_other
+from app.courses.service import completion
 from app.courses.service.courses import find_course
 from app.enrolment import bulk, cohorts, policy, service
+from app.enrolment.models import CourseRole, EnrolmentStatus
 
 router = page_router()
-MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
 def _page(
@@ -48,17 +50,11 @@ async def bulk_upload(
     file: Annotated[UploadFile, File()],
     institution_code: Annotated[str, Form()] = "",
 ) -> Response:
-    data = await file.read(MAX_CSV_BYTES + 1)
+    data = await file.read(bulk.MAX_CSV_BYTES + 1)
     try:
-        if len(data) > MAX_CSV_BYTES:
-            raise Invalid("The CSV file is larger than 2 MB.", field="file")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise Invalid("Save the file as UTF-8 CSV.", field="file") from exc
         course = find_course(session, actor, code).course
         report = bulk.bulk_enrol(
-            session, actor, course.id, bulk.rows_from_csv(text), institution_code or None
+            session, actor, course.id, bulk.rows_from_upload(data), institution_code or None
         )
     except Invalid as error:
         return _page(request, session, actor, code, error=error.detail)
@@ -129,3 +125,86 @@ def change_member(
     except Invalid as error:
         return _groups(request, session, actor, code, error.detail)
     return see_other(f"/courses/{code}/groups")
+
+
+@router.post("/courses/{code}/enrol")
+def enrol_myself(
+    session: SessionDep,
+    actor: PortalActor,
+    _user: CurrentUser,
+    code: str,
+    key: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    course = find_course(session, actor, code).course
+    try:
+        service.self_enrol(session, actor, course.id, course.self_enrolment.value, key or None)
+    except (Conflict, Forbidden, Invalid) as error:
+        return see_other(f"/courses/{code}?enrol_error={error.code}")
+    return see_other(f"/courses/{code}?enrolled=1")
+
+
+def _participants(
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    code: str,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    access = find_course(session, actor, code)
+    people = service.participants(session, actor, access.course.id)
+    progress = completion.progress_of_people(
+        session, access.course.id, [user.id for _, user in people]
+    )
+    context = {
+        "course": access.course,
+        "people": people,
+        "progress": progress,
+        "can_enrol": policy.can_enrol_others(actor, access.roles),
+        "roles": list(CourseRole),
+        "statuses": list(EnrolmentStatus),
+        "form": form or {"role": CourseRole.STUDENT.value},
+        "errors": errors or {},
+    }
+    return render(request, "enrolment/participants.html", context, 400 if errors else 200)
+
+
+@router.get("/courses/{code}/participants")
+def participants_page(
+    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, code: str
+) -> Response:
+    return _participants(request, session, actor, code)
+
+
+@router.post("/courses/{code}/participants")
+def enrol_participant(
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    _user: CurrentUser,
+    code: str,
+    email: Annotated[str, Form(max_length=320)] = "",
+    role: Annotated[str, Form(max_length=20)] = CourseRole.STUDENT.value,
+) -> Response:
+    course = find_course(session, actor, code).course
+    form = {"email": email, "role": role}
+    if role not in CourseRole.__members__.values():
+        return _participants(request, session, actor, code, form, {"role": N_("Choose a role.")})
+    try:
+        service.enrol_by_email(session, actor, course.id, email.strip(), CourseRole(role))
+    except Invalid as error:
+        return _participants(request, session, actor, code, form, {"email": error.detail})
+    return see_other(f"/courses/{code}/participants?enrolled=1")
+
+
+@router.post("/courses/{code}/enrolments/{enrolment_id}/status")
+def change_enrolment_status(
+    session: SessionDep,
+    actor: PortalActor,
+    _user: CurrentUser,
+    code: str,
+    enrolment_id: int,
+    status: Annotated[EnrolmentStatus, Form()],
+) -> Response:
+    service.change_status(session, actor, enrolment_id, status, "changed in the portal")
+    return see_other(f"/courses/{code}/participants")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.accounts.service import find_user_by_email
 from app.core.actors import Actor, require
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -152,6 +153,25 @@ def enrol(
         EnrolmentMethod.MANUAL,
     )
     return enrolment
+
+
+def enrol_by_email(
+    session: Session, actor: Actor, course_id: int, email: str, role: CourseRole
+) -> Enrolment:
+    """The portal's "enrol a user" form: people are found by their e-mail address."""
+    user = find_user_by_email(session, email)
+    if user is None:
+        raise Invalid(N_("Nobody has an account with this e-mail address."), field="email")
+    return enrol(session, actor, course_id, user.id, role)
+
+
+def enrolment_of(session: Session, user_id: int | None, course_id: int) -> Enrolment | None:
+    """A person's own enrolment in a course, whatever its status (None for visitors)."""
+    if user_id is None:
+        return None
+    return session.scalar(
+        select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
+    )
 
 
 def options_for(session: Session, course_id: int, *, lock: bool = False) -> EnrolmentOptions:

@@ -6,7 +6,7 @@ from fastapi.responses import Response
 from app.accounts.deps import PortalActor, page_router
 from app.core.db import SessionDep
 from app.core.web import render
-from app.courses.service import completion, courses
+from app.courses.service import agenda, completion, courses
 
 router = page_router()
 
@@ -19,4 +19,13 @@ def home(request: Request, session: SessionDep, actor: PortalActor) -> Response:
         if actor.user_id is not None
         else {}
     )
-    return render(request, "portal/home.html", {"my_courses": mine, "progress": progress})
+    next_steps, dates_ahead = (
+        agenda.agenda(session, actor.user_id, mine) if actor.user_id is not None else ({}, [])
+    )
+    context = {
+        "my_courses": mine,
+        "progress": progress,
+        "next_steps": next_steps,
+        "dates_ahead": dates_ahead,
+    }
+    return render(request, "portal/home.html", context)

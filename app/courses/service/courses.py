@@ -95,8 +95,12 @@ def check_version(course: Course, if_match: int | None) -> None:
         )
 
 
-def create_course(session: Session, actor: Actor, data: CourseCreate) -> Course:
+def check_may_create_course(actor: Actor) -> None:
     require(policy.can_create_course(actor))
+
+
+def create_course(session: Session, actor: Actor, data: CourseCreate) -> Course:
+    check_may_create_course(actor)
     if session.scalar(select(Course.id).where(Course.code == data.code)) is not None:
         raise CourseCodeTaken(field="code")
     values = data.model_dump(exclude={"institution_code"})

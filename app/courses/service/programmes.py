@@ -35,6 +35,12 @@ def list_programmes(session: Session, actor: Actor) -> Sequence[Programme]:
     return session.scalars(stmt).all()
 
 
+def programmes_to_manage(session: Session, actor: Actor) -> Sequence[Programme]:
+    """Every programme, drafts included, for the managers' page."""
+    require(policy.can_manage_programmes(actor))
+    return list_programmes(session, actor)
+
+
 def get_programme(session: Session, actor: Actor, code: str) -> Programme:
     programme = session.scalar(select(Programme).where(Programme.code == code).options(*WITH_LINKS))
     if programme is None or (

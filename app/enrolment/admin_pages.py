@@ -1,0 +1,154 @@
+"""Managers' cohort pages: intakes, their members (one by one or from a CSV list with a
+per-row report) and the courses they are enrolled in."""
+
+from typing import Annotated
+
+from fastapi import File, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from app.accounts.deps import CurrentUser, PortalActor, page_router
+from app.accounts.service import find_user_by_email, list_institutions
+from app.core.db import SessionDep
+from app.core.errors import Conflict, Invalid, NotFound
+from app.core.i18n import N_
+from app.core.web import field_errors, render, see_other
+from app.courses.service.courses import find_course
+from app.enrolment import bulk, cohorts
+from app.enrolment.bulk import RowReport
+
+router = page_router("/admin/cohorts")
+FormText = Annotated[str, Form(max_length=320)]
+
+
+def _list_page(
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    context = {
+        "cohorts": cohorts.list_cohorts(session, actor),
+        "form": form or {},
+        "errors": errors or {},
+    }
+    return render(request, "enrolment/admin_cohorts.html", context, 400 if errors else 200)
+
+
+@router.get("")
+def cohort_list(
+    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser
+) -> Response:
+    return _list_page(request, session, actor)
+
+
+@router.post("")
+def create_cohort(
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    _user: CurrentUser,
+    code: FormText = "",
+    name: FormText = "",
+) -> Response:
+    form = {"code": code.strip(), "name": name.strip()}
+    errors = {k: N_("This field is required.") for k, v in form.items() if not v}
+    if errors:
+        return _list_page(request, session, actor, form, errors)
+    try:
+        cohort = cohorts.create_cohort(session, actor, form["code"], form["name"])
+    except Conflict as error:
+        return _list_page(request, session, actor, form, field_errors(error))
+    return see_other(f"/admin/cohorts/{cohort.id}")
+
+
+def _cohort_page(
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    cohort_id: int,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    report: list[RowReport] | None = None,
+) -> Response:
+    context = {
+        "cohort": cohorts.get_cohort(session, actor, cohort_id),
+        "members": cohorts.members(session, actor, cohort_id),
+        "courses": cohorts.linked_courses(session, actor, cohort_id),
+        "institutions": list_institutions(session, actor),
+        "form": form or {},
+        "errors": errors or {},
+        "report": report,
+    }
+    return render(request, "enrolment/admin_cohort.html", context, 400 if errors else 200)
+
+
+@router.get("/{cohort_id}")
+def cohort_page(
+    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, cohort_id: int
+) -> Response:
+    return _cohort_page(request, session, actor, cohort_id)
+
+
+@router.post("/{cohort_id}/members")
+def add_member(
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    _user: CurrentUser,
+    cohort_id: int,
+    email: FormText = "",
+) -> Response:
+    user = find_user_by_email(session, email.strip())
+    if user is None:
+        error = {"email": N_("Nobody has an account with this e-mail address.")}
+        return _cohort_page(request, session, actor, cohort_id, form={"email": email}, errors=error)
+    cohorts.add_member(session, actor, cohort_id, user.id)
+    return see_other(f"/admin/cohorts/{cohort_id}")
+
+
+@router.post("/{cohort_id}/members/{user_id}/remove")
+def remove_member(
+    session: SessionDep, actor: PortalActor, _user: CurrentUser, cohort_id: int, user_id: int
+) -> Response:
+    cohorts.remove_member(session, actor, cohort_id, user_id)
+    return see_other(f"/admin/cohorts/{cohort_id}")
+
+
+@router.post("/{cohort_id}/courses")
+def link_course(
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    _user: CurrentUser,
+    cohort_id: int,
+    course_code: FormText = "",
+) -> Response:
+    try:
+        course = find_course(session, actor, course_code.strip()).course
+    except NotFound:
+        error = {"course_code": N_("No course has this code.")}
+        form = {"course_code": course_code}
+        return _cohort_page(request, session, actor, cohort_id, form=form, errors=error)
+    cohorts.link_course(session, actor, cohort_id, course.id)
+    return see_other(f"/admin/cohorts/{cohort_id}")
+
+
+@router.post("/{cohort_id}/csv")
+async def upload_members(
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    _user: CurrentUser,
+    cohort_id: int,
+    file: Annotated[UploadFile, File()],
+    institution_code: FormText = "",
+) -> Response:
+    data = await file.read(bulk.MAX_CSV_BYTES + 1)
+    try:
+        rows = bulk.rows_from_upload(data)
+        report = bulk.bulk_add_to_cohort(session, actor, cohort_id, rows, institution_code or None)
+    except Invalid as error:
+        return _cohort_page(request, session, actor, cohort_id, errors=field_errors(error))
+    return _cohort_page(request, session, actor, cohort_id, report=report)
