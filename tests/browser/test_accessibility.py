@@ -39,3 +39,22 @@ def test_student_core_pages_are_accessible(page: Page, language: str):
     finally:
         page.locator("#language").select_option("en")
         page.locator("form[action='/language'] button").click()
+
+
+def test_teaching_pages_are_accessible(page: Page):
+    sign_in(page, "teacher@demo.agora")
+    for path in (
+        "/courses/LMQS-QM/edit",
+        "/courses/LMQS-QM/participants",
+        "/courses/LMQS-QM/groups",
+        "/courses/LMQS-QM/bulk-enrol",
+    ):
+        page.goto(path)
+        assert axe_violations(page) == [], path
+
+
+def test_management_pages_are_accessible(page: Page):
+    sign_in(page, "manager@demo.agora")
+    for path in ("/admin/users", "/admin/cohorts", "/admin/programmes", "/admin/courses/new"):
+        page.goto(path)
+        assert axe_violations(page) == [], path
