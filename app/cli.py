@@ -86,6 +86,20 @@ def serve(args: argparse.Namespace) -> None:
     )
 
 
+def send_reminders(args: argparse.Namespace) -> None:
+    """Run once (for cron or a systemd timer), or every N seconds with --every."""
+    import time
+
+    from app.webinars.reminders import send_due_reminders
+
+    while True:
+        sent = send_due_reminders(session_factory, get_settings())
+        print(f"reminders sent: {sent}")
+        if not args.every:
+            return
+        time.sleep(args.every)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="agora", description="Agora learning platform")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -115,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--workers", type=int, default=1)
     serve_cmd.add_argument("--no-access-log", action="store_true")
     serve_cmd.set_defaults(func=serve)
+
+    reminders = commands.add_parser("reminders", help="send due webinar reminders")
+    reminders.add_argument("--every", type=int, default=0, help="repeat every N seconds")
+    reminders.set_defaults(func=send_reminders)
     return parser
 
 

@@ -25,6 +25,8 @@ from app.enrolment import admin_pages as cohort_pages
 from app.enrolment import api as enrolment_api
 from app.enrolment import pages as enrolment_pages
 from app.portal import pages as portal_pages
+from app.webinars import api as webinars_api
+from app.webinars import pages as webinar_pages
 
 API_DESCRIPTION = """
 The Agora API for partner universities and ministries: courses, enrolments, credits and
@@ -66,7 +68,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     api = APIRouter(prefix="/api/v1")
-    for router in [*accounts_api.routers, *courses_api.routers, *enrolment_api.routers]:
+    for router in [
+        *accounts_api.routers,
+        *courses_api.routers,
+        *enrolment_api.routers,
+        *webinars_api.routers,
+    ]:
         api.include_router(router)
     app.include_router(api)
     app.include_router(operations)
@@ -78,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cohort_pages.router)
     app.include_router(programme_pages.router)
     app.include_router(portal_pages.router)
+    app.include_router(webinar_pages.router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -17,6 +17,7 @@ from app.cli import alembic_config
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, session_factory, sqlite_writes_expected
 from app.main import create_app
+from tests.smtp import inbox  # noqa: F401  (a real local SMTP server, for mail tests)
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
 

@@ -10,6 +10,7 @@ import itertools
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +19,20 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts.auth import user_scopes_allowed
+from app.accounts.auth import actor_for_user, user_scopes_allowed
 from app.core.actors import SYSTEM, PlatformRole, Scope
 from app.core.config import Settings
+from app.core.db import utcnow
 from app.core.security import encode_access_token, hash_password
 from app.courses.models import Course, Module, Section
 from app.enrolment.cohorts import add_member, create_cohort, create_group
 from app.enrolment.models import CourseRole, Enrolment
 from app.seed import load_programmes
+from app.webinars.feeds import create_feed
+from app.webinars.models import Registration, RegistrationStatus
+from app.webinars.providers import events_token
+from app.webinars.schemas import SessionCreate
+from app.webinars.service import add_material, add_recording_file, schedule
 from tests.accounts.factories import (
     PASSWORD,
     bearer,
@@ -60,6 +67,40 @@ class World:
     institution_id: int
     cohort_id: int
     group_id: int
+    people: dict[str, int]
+    webinar_id: int = 0
+    material_id: int = 0
+    recording_id: int = 0
+    feed_token: str = ""
+    feed_id: int = 0
+
+    def fresh_webinar_open(self) -> int:
+        """A session nobody is registered for yet."""
+        starts = utcnow() + timedelta(days=2)
+        webinar = schedule(
+            self.db, SYSTEM, self.settings, self.course.id,
+            SessionCreate(title="W", time_zone="UTC", starts_at=starts,
+                          ends_at=starts + timedelta(hours=1)),
+        )  # fmt: skip
+        self.db.flush()
+        return webinar.id
+
+    def fresh_webinar(self, starts_in: timedelta = timedelta(days=2)) -> int:
+        """A session of the course every person of the world is registered for."""
+        starts = utcnow() + starts_in
+        webinar = schedule(
+            self.db, SYSTEM, self.settings, self.course.id,
+            SessionCreate(title="W", time_zone="UTC", starts_at=starts,
+                          ends_at=starts + timedelta(hours=1)),
+        )  # fmt: skip
+        for user_id in (*self.people.values(), self.victim_id):
+            self.db.add(
+                Registration(
+                    session_id=webinar.id, user_id=user_id, status=RegistrationStatus.REGISTERED
+                )
+            )
+        self.db.flush()
+        return webinar.id
 
     def fresh_user(self) -> int:
         return make_user(self.db).id
@@ -396,6 +437,104 @@ register(
     GROUPERS,
     lambda w: {"group_id": w.group_id, "user_id": w.victim_id},
 )
+S = "/api/v1/sessions/{session_id}"
+register("get", C + "/sessions", READERS | {CWS}, lambda w: {})
+register(
+    "post",
+    C + "/sessions",
+    EDITORS,
+    lambda w: {"json": {"title": "W", "time_zone": "Asia/Vientiane",
+                        "starts_at": "2027-05-04T19:00", "ends_at": "2027-05-04T20:30"}},
+)  # fmt: skip
+register(
+    "post",
+    C + "/session-series",
+    EDITORS,
+    lambda w: {"json": {"title": "W", "time_zone": "Europe/Paris", "count": 2,
+                        "starts_at": "2027-05-04T19:00", "ends_at": "2027-05-04T20:30"}},
+)  # fmt: skip
+register("get", S, READERS | {CWS}, lambda w: {"session_id": w.webinar_id})
+register("patch", S, EDITORS, lambda w: {"session_id": w.webinar_id, "json": {"title": "New"}})
+register("post", S + "/cancel", EDITORS, lambda w: {"session_id": w.fresh_webinar()})
+register("post", S + "/registrations", {STU}, lambda w: {"session_id": w.fresh_webinar_open()})
+register(
+    "delete",
+    S + "/registrations/me",
+    {STU, TUT, TEA, MAN, ADM},  # each holds a place in the fresh session
+    lambda w: {"session_id": w.fresh_webinar()},
+)
+register(
+    "post",
+    S + "/registrations/bulk",
+    EDITORS,
+    lambda w: {"session_id": w.webinar_id, "json": {"group_id": w.group_id}},
+)
+register("get", S + "/registrations", STAFF_VIEW, lambda w: {"session_id": w.webinar_id})
+register(
+    "post",
+    S + "/join",
+    {STU, TUT, TEA, MAN, ADM},  # registered people and hosts, the link being open
+    lambda w: {"session_id": w.fresh_webinar(timedelta(minutes=5))},
+)
+register("get", S + "/attendance", STAFF_VIEW, lambda w: {"session_id": w.webinar_id})
+register(
+    "put",
+    S + "/attendance/{user_id}",
+    GROUPERS,
+    lambda w: {"session_id": w.webinar_id, "user_id": w.victim_id, "json": {"status": "present"}},
+)
+register("get", S + "/absentees", STAFF_VIEW, lambda w: {"session_id": w.webinar_id})
+register(
+    "get",
+    "/api/v1/users/{user_id}/attended-hours",
+    MANAGERS | {CWS},
+    lambda w: {"user_id": w.victim_id, "params": {"programme": "HS-CERT"}},
+)
+register(
+    "post",
+    S + "/materials",
+    EDITORS,
+    lambda w: {"session_id": w.webinar_id, "files": {"file": (f"m{_n()}.txt", b"slides")}},
+)
+register("get", S + "/recordings", READERS | {CWS}, lambda w: {"session_id": w.webinar_id})
+register(
+    "post",
+    S + "/recordings",
+    EDITORS,
+    lambda w: {"session_id": w.webinar_id, "json": {"url": "https://video.example/r/1"}},
+)
+register(
+    "post",
+    S + "/recordings/upload",
+    EDITORS,
+    lambda w: {"session_id": w.webinar_id, "files": {"file": ("rec.txt", b"transcript")}},
+)
+register("post", S + "/recordings/fetch", EDITORS, lambda w: {"session_id": w.webinar_id})
+register(
+    "get",
+    S + "/materials/{file_id}/file",
+    READERS | {CWS},
+    lambda w: {"session_id": w.webinar_id, "file_id": w.material_id},
+)
+register(
+    "get",
+    S + "/recordings/{file_id}/file",
+    READERS | {CWS},
+    lambda w: {"session_id": w.webinar_id, "file_id": w.recording_id},
+)
+register("get", C + "/calendar.ics", READERS | {CWS}, lambda w: {})
+register("post", "/api/v1/calendar-feeds", PEOPLE, lambda w: {})
+register("get", "/api/v1/calendar-feeds", PEOPLE, lambda w: {})
+# Only the owner revokes a feed; the owner here is none of the nine callers.
+register("delete", "/api/v1/calendar-feeds/{feed_id}", set(), lambda w: {"feed_id": w.feed_id})
+# The secret in the address is the permission: anyone holding it reads, with or without a token.
+register("get", "/api/v1/calendar/{token}.ics", EVERYONE, lambda w: {"token": w.feed_token})
+register(
+    "post",
+    "/api/v1/webinars/bbb-events/{token}",
+    EVERYONE,
+    lambda w: {"token": events_token(w.settings), "data": {"event": "[]"}},
+)
 register("get", "/healthz", EVERYONE, lambda w: {})
 register("get", "/readyz", EVERYONE, lambda w: {})
 
@@ -423,6 +562,7 @@ def world(
     victim = make_user(db, email="victim@example.org", password=PASSWORD, institution=partner)
     enrol_as(db, course, victim, CourseRole.STUDENT)
     headers: dict[str, dict[str, str]] = {ANON: {}}
+    people_ids: dict[str, int] = {}
     people = {
         STU: (CourseRole.STUDENT, course),
         OUT: (CourseRole.STUDENT, other),
@@ -440,6 +580,7 @@ def world(
         if membership is not None:
             enrol_as(db, membership[1], user, membership[0])
         headers[role] = _token(settings, f"user:{user.id}", user_scopes_allowed(user))
+        people_ids[role] = user.id
     for role, scopes in ((CWS, set(Scope) - {Scope.SENSITIVE_READ}), (CNS, set())):
         api_client = make_api_client(db, partner, sorted(scopes))
         headers[role] = _token(settings, f"client:{api_client.id}", frozenset(scopes))
@@ -449,8 +590,17 @@ def world(
     state = World(
         db=db, settings=settings, course=course, victim_id=victim.id,
         victim_enrolment=db.scalar(select(Enrolment.id).where(Enrolment.user_id == victim.id)) or 0,
-        institution_id=partner.id, cohort_id=cohort.id, group_id=group.id,
+        institution_id=partner.id, cohort_id=cohort.id, group_id=group.id, people=people_ids,
     )  # fmt: skip
+    state.webinar_id = state.fresh_webinar()
+    state.material_id = add_material(
+        db, SYSTEM, settings, state.webinar_id, io.BytesIO(b"slides"), "slides.txt"
+    ).id
+    state.recording_id = add_recording_file(
+        db, SYSTEM, settings, state.webinar_id, io.BytesIO(b"transcript"), "rec.txt"
+    ).id
+    feed, state.feed_token = create_feed(db, actor_for_user(victim))
+    state.feed_id = feed.id
     return state, headers
 
 

@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = 30
     login_failure_window_minutes: int = 15
 
+    # Webinars: the video provider, and how early before the start the join link opens.
+    webinar_provider: Literal["jitsi", "bigbluebutton"] = "jitsi"
+    jitsi_base_url: str = "https://meet.jit.si"
+    bbb_url: str | None = None  # e.g. https://bbb.example.org/bigbluebutton/api
+    bbb_secret: SecretStr | None = None
+    bbb_checksum_algorithm: Literal["sha1", "sha256"] = "sha1"
+    webinar_join_window_minutes: int = 15
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> "Settings":
         if self.agora_env != "production":

@@ -83,6 +83,8 @@ class Programme(Base):
     title: Mapped[str] = mapped_column(String(300))
     eqf_level: Mapped[int | None]
     ects: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal(0))
+    # Hours of attended seminars and webinars a student needs (the MBA's 160), if any.
+    attendance_hours_required: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     outcomes: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[Status] = mapped_column(_enum(Status), default=Status.DRAFT)

@@ -17,6 +17,7 @@ from app.courses.service.content import ModuleLocked, embed_url
 from app.courses.service.courses import workload_warning
 from app.courses.web import download_response
 from app.enrolment.service import enrolment_of
+from app.webinars.service import upcoming_in_course
 
 router = page_router()
 
@@ -77,6 +78,9 @@ def course_page(request: Request, session: SessionDep, actor: PortalActor, code:
         "workload_warning": workload_warning(course.ects, course.workload_hours),
         "can_edit": policy.can_edit_course(actor, access.roles),
         "enrolment": enrolment_of(session, actor.user_id, course.id),
+        "sessions_ahead": upcoming_in_course(session, course.id)
+        if progress or access.roles
+        else [],
         "signed_in": not actor.is_anonymous,
     }
     return render(request, "courses/course.html", context)

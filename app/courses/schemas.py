@@ -31,6 +31,7 @@ class ProgrammeCreate(StrictInput):
     languages: list[Language] = Field(default_factory=lambda: ["en"], min_length=1)
     eqf_level: int | None = Field(default=None, ge=1, le=8)
     ects: Ects = Decimal(0)
+    attendance_hours_required: Decimal | None = Field(default=None, ge=0, le=10000)
     institutions: list[str] = Field(default_factory=list)
     outcomes: list[str] = Field(default_factory=list)
     courses: list[ProgrammeCourseIn] = Field(default_factory=list)
@@ -55,6 +56,7 @@ class ProgrammeRead(BaseModel):
     languages: list[str]
     eqf_level: int | None
     ects: Decimal
+    attendance_hours_required: Decimal | None
     outcomes: list[str]
     status: Status
     institution_codes: list[str]

@@ -7,6 +7,7 @@ from app.accounts.deps import PortalActor, page_router
 from app.core.db import SessionDep
 from app.core.web import render
 from app.courses.service import agenda, completion, courses
+from app.webinars import service as webinars
 
 router = page_router()
 
@@ -22,6 +23,10 @@ def home(request: Request, session: SessionDep, actor: PortalActor) -> Response:
     next_steps, dates_ahead = (
         agenda.agenda(session, actor.user_id, mine) if actor.user_id is not None else ({}, [])
     )
+    if actor.user_id is not None:
+        dates_ahead = sorted(
+            [*dates_ahead, *webinars.dates_ahead(session, actor.user_id)], key=lambda d: d.at
+        )
     context = {
         "my_courses": mine,
         "progress": progress,

@@ -1,14 +1,7 @@
 """Password reset through a real local SMTP server (aiosmtpd)."""
 
-import re
-import socket
-from collections.abc import Iterator
 from datetime import timedelta
-from email import message_from_bytes
-from email.message import Message
 
-import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,40 +10,7 @@ from app.accounts.models import PasswordResetToken
 from app.core.config import Settings
 from app.core.db import utcnow
 from tests.accounts.factories import PASSWORD, api_token, make_user, page_csrf, sign_in
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-    def reset_link(self) -> str:
-        assert len(self.messages) == 1, f"expected one mail, got {len(self.messages)}"
-        body = self.messages[0].get_payload(decode=True).decode()
-        match = re.search(r"http://testserver(/reset-password/\S+)", body)
-        assert match, body
-        return match.group(1)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def inbox(settings: Settings) -> Iterator[Inbox]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.smtp_host, settings.smtp_port = "127.0.0.1", controller.port
-    try:
-        yield inbox
-    finally:
-        controller.stop()
+from tests.smtp import Inbox, free_port
 
 
 def _ask_for_reset(client: TestClient, email: str):
@@ -156,7 +116,7 @@ def test_mail_server_down_is_a_clear_error_and_keeps_no_token(
     client: TestClient, db: Session, settings: Settings
 ):
     make_user(db, email="thu@example.org", password=PASSWORD)
-    settings.smtp_host, settings.smtp_port = "127.0.0.1", _free_port()
+    settings.smtp_host, settings.smtp_port = "127.0.0.1", free_port()
 
     response = client.post("/api/v1/auth/password-reset", json={"email": "thu@example.org"})
 

@@ -129,6 +129,11 @@ def record_outcome(session: Session, user_id: int, module: Module, outcome: Comp
     return _record(session, user_id, module, outcome.value)
 
 
+def complete_by_attendance(session: Session, user_id: int, module: Module) -> bool:
+    """A webinar or seminar module is complete once the person's attendance counts."""
+    return _record(session, user_id, module, "attended")
+
+
 def progress(session: Session, user_id: int, course_id: int) -> Progress:
     """Percent of required, published modules complete; the course is complete at 100%."""
     return progress_of_people(session, course_id, [user_id])[user_id]

@@ -61,6 +61,7 @@ def create_programme(session: Session, actor: Actor, data: ProgrammeCreate) -> P
         languages=list(data.languages),
         eqf_level=data.eqf_level,
         ects=data.ects,
+        attendance_hours_required=data.attendance_hours_required,
         outcomes=data.outcomes,
     )
     programme.institutions = [
