@@ -2,6 +2,7 @@
 
 import secrets
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,15 @@ from app.accounts.models import Institution
 from app.accounts.schemas import InstitutionCreate, UserCreate
 from app.core.actors import SYSTEM, PlatformRole
 from app.core.config import PROJECT_DIR, VAR_DIR, Settings
-from app.courses.models import Course, Programme
+from app.core.db import utcnow
+from app.courses.models import Course, Module, Programme
 from app.courses.schemas import ProgrammeCreate
 from app.courses.service import courses, packages, programmes
 from app.enrolment.models import CourseRole
 from app.enrolment.service import course_roles, enrol
+from app.webinars import service as webinars
+from app.webinars.models import WebinarSession
+from app.webinars.schemas import SeriesCreate, SessionCreate
 
 SEED_DIR = PROJECT_DIR / "courses_seed"
 
@@ -66,12 +71,14 @@ class SeedReport:
     institutions: int = 0
     courses: int = 0
     programmes: int = 0
+    sessions: int = 0
     enrolments: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.institutions} institution(s), {self.courses} course(s), "
-            f"{self.programmes} programme(s), {self.enrolments} demo enrolment(s) added"
+            f"{self.programmes} programme(s), {self.sessions} webinar/seminar session(s), "
+            f"{self.enrolments} demo enrolment(s) added"
         )
 
 
@@ -81,7 +88,71 @@ def load_seed(session: Session, settings: Settings, seed_dir: Path = SEED_DIR) -
     report.institutions = load_institutions(session, seed_dir)
     report.courses = load_courses(session, settings, seed_dir)
     report.programmes = load_programmes(session, seed_dir)
+    report.sessions = load_sessions(session, settings, seed_dir)
     return report
+
+
+def _seed_day(entry: dict[str, Any], today: date) -> date:
+    """`week` 1 is the week after `today`; `weekday` 1 is its Monday."""
+    next_monday = today + timedelta(days=7 - today.weekday())
+    return next_monday + timedelta(weeks=entry["week"] - 1, days=entry.get("weekday", 1) - 1)
+
+
+SESSION_FIELDS = (
+    "title", "description", "time_zone", "location", "kind", "delivery",
+    "attendance_threshold", "counts_for_completion", "speakers",
+)  # fmt: skip
+
+
+def _session_data(entry: dict[str, Any], module_id: int | None, first: date) -> dict[str, Any]:
+    fields: dict[str, Any] = {k: entry[k] for k in SESSION_FIELDS if k in entry}
+    fields["module_id"] = module_id
+    if "days" in entry:
+        fields["days"] = [
+            {"starts_at": f"{first + timedelta(days=d['day'])}T{d['start']}",
+             "ends_at": f"{first + timedelta(days=d['day'])}T{d['end']}"}
+            for d in entry["days"]
+        ]  # fmt: skip
+        return fields
+    start = datetime.fromisoformat(f"{first}T{entry['time']}")
+    fields["starts_at"], fields["ends_at"] = start, start + timedelta(minutes=entry["minutes"])
+    return fields
+
+
+def load_sessions(session: Session, settings: Settings, seed_dir: Path = SEED_DIR) -> int:
+    """Webinars and seminars of `sessions.yaml`, dated from today, for courses that have none."""
+    path = seed_dir / "sessions.yaml"
+    if not path.exists():
+        return 0
+    created = 0
+    for entry in read_yaml(path)["sessions"]:
+        course = session.scalar(select(Course).where(Course.code == entry["course"]))
+        if course is None or session.scalar(
+            select(WebinarSession.id).where(WebinarSession.course_id == course.id)
+        ):
+            continue
+        keys = entry.get("modules", [])
+        found = dict(
+            session.execute(
+                select(Module.key, Module.id).where(
+                    Module.course_id == course.id, Module.key.in_(keys)
+                )
+            ).all()
+        )
+        data = _session_data(entry, found.get(keys[0]) if keys else None,
+                             _seed_day(entry, utcnow().date()))  # fmt: skip
+        if entry.get("repeat_weeks", 1) > 1:
+            series = SeriesCreate.model_validate({**data, "count": entry["repeat_weeks"]})
+            scheduled = webinars.schedule_series(session, SYSTEM, settings, course.id, series)
+            for webinar, key in zip(scheduled, keys, strict=False):
+                webinar.module_id = found.get(key)  # week N's webinar completes week N's module
+            created += len(scheduled)
+        else:
+            webinars.schedule(
+                session, SYSTEM, settings, course.id, SessionCreate.model_validate(data)
+            )
+            created += 1
+    return created
 
 
 def load_institutions(session: Session, seed_dir: Path = SEED_DIR) -> int:

@@ -476,6 +476,7 @@ register(
     {STU, TUT, TEA, MAN, ADM},  # registered people and hosts, the link being open
     lambda w: {"session_id": w.fresh_webinar(timedelta(minutes=5))},
 )
+register("post", S + "/end", EDITORS, lambda w: {"session_id": w.webinar_id})
 register("get", S + "/attendance", STAFF_VIEW, lambda w: {"session_id": w.webinar_id})
 register(
     "put",

@@ -77,7 +77,9 @@ def course_page(request: Request, session: SessionDep, actor: PortalActor, code:
         "progress": progress,
         "workload_warning": workload_warning(course.ects, course.workload_hours),
         "can_edit": policy.can_edit_course(actor, access.roles),
-        "enrolment": enrolment_of(session, actor.user_id, course.id),
+        "enrolled": bool(access.roles),
+        # Only a person not (actively) enrolled needs their request's state or the enrol form.
+        "enrolment": None if access.roles else enrolment_of(session, actor.user_id, course.id),
         "sessions_ahead": upcoming_in_course(session, course.id)
         if progress or access.roles
         else [],

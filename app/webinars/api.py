@@ -186,6 +186,15 @@ def join(
     return JoinLink(url=link.url, provider=link.provider, moderator=link.moderator)
 
 
+@router.post("/sessions/{session_id}/end", status_code=204)
+def end_meeting(
+    session_id: int, session: SessionDep, actor: SignedInApiActor, settings: SettingsDep
+) -> Response:
+    """End the video meeting for everyone (teachers of the course, managers)."""
+    service.end_meeting(session, actor, settings, session_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.get("/sessions/{session_id}/attendance", response_model=list[AttendanceRead])
 def attendance(
     session_id: int, session: SessionDep, actor: SignedInApiActor

@@ -14,10 +14,11 @@ from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.i18n import N_
 from app.core.web import field_errors, render, see_other
 from app.courses.service.courses import find_course, get_course
+from app.enrolment.cohorts import groups_of
 from app.webinars import feeds, policy, service
 from app.webinars.api import download
 from app.webinars.models import AttendanceStatus, Delivery, RegistrationStatus, SessionKind
-from app.webinars.schemas import AttendanceUpdate, SeriesCreate, SessionCreate
+from app.webinars.schemas import AttendanceUpdate, BulkRegistration, SeriesCreate, SessionCreate
 
 router = page_router()
 Text = Annotated[str, Form(max_length=20000)]
@@ -71,6 +72,11 @@ def _session_page(
         ),
         "opens_at": webinar.starts_at - timedelta(minutes=settings.webinar_join_window_minutes),
         "is_over": webinar.ends_at < utcnow(),
+        "groups": (
+            [g for g, _ in groups_of(session, actor, webinar.course_id)]
+            if policy.can_register_others(actor, view.roles)
+            else []
+        ),
         "error": error,
     }
     return render(request, "webinars/session.html", context, 400 if error else 200)
@@ -102,6 +108,27 @@ def register(
     except Conflict as error:
         return _session_page(request, session, actor, settings, session_id, error.detail)
     return see_other(f"/sessions/{session_id}")
+
+
+@router.post("/sessions/{session_id}/register-group")
+def register_group(
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    settings: SettingsDep,
+    _user: CurrentUser,
+    session_id: int,
+    group_id: Annotated[int, Form()],
+) -> Response:
+    try:
+        result = service.register_many(
+            session, actor, session_id, BulkRegistration(group_id=group_id)
+        )
+    except (Conflict, Invalid) as error:
+        return _session_page(request, session, actor, settings, session_id, error.detail)
+    return see_other(
+        f"/sessions/{session_id}?registered={result.registered}&waitlisted={result.waitlisted}"
+    )
 
 
 @router.post("/sessions/{session_id}/unregister")
@@ -263,8 +290,8 @@ def schedule(
         start = datetime.fromisoformat(starts_at)
         end = start + timedelta(minutes=int(minutes))
     except ValueError:
-        return _schedule_form(request, session, actor, user, code, form,
-                              {"starts_at": N_("Give the date and time of the start.")})  # fmt: skip
+        error = {"starts_at": N_("Give the date and time of the start.")}
+        return _schedule_form(request, session, actor, user, code, form, error)
     data = {
         "title": title, "description": description, "kind": kind, "delivery": delivery,
         "location": location or None, "starts_at": start, "ends_at": end,

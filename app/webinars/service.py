@@ -590,6 +590,9 @@ def join(session: Session, actor: Actor, settings: Settings, session_id: int) ->
     provider = providers.provider_for(settings, webinar.provider)
     room = providers.Room(webinar.room_name, webinar.title, webinar.duration_minutes)
     provider.prepare(room)
+    if moderator and isinstance(provider, providers.BigBlueButtonClient):
+        callback = f"{settings.base_url.rstrip('/')}/api/v1/webinars/bbb-events/"
+        provider.register_hook(callback + providers.events_token(settings), room)
     url = provider.join_url(room, providers.Participant(user.id, user.display_name, moderator))
     if registered:
         session.add(
@@ -601,6 +604,13 @@ def join(session: Session, actor: Actor, settings: Settings, session_id: int) ->
         session.flush()
         _recompute(session, webinar, user.id)
     return JoinLinkResult(url=url, provider=provider.name, moderator=moderator)
+
+
+def end_meeting(session: Session, actor: Actor, settings: Settings, session_id: int) -> None:
+    """Close the video room for everyone (BigBlueButton; a Jitsi room simply empties)."""
+    webinar = _editable(session, actor, session_id)
+    room = providers.Room(webinar.room_name, webinar.title)
+    providers.provider_for(settings, webinar.provider).end(room)
 
 
 def record_provider_events(

@@ -48,9 +48,16 @@ def test_teaching_pages_are_accessible(page: Page):
         "/courses/LMQS-QM/participants",
         "/courses/LMQS-QM/groups",
         "/courses/LMQS-QM/bulk-enrol",
+        "/courses/MPHM-IND/sessions",
+        "/courses/MPHM-IND/sessions/new",
     ):
         page.goto(path)
         assert axe_violations(page) == [], path
+    page.goto("/courses/MPHM-IND/sessions")
+    page.locator("ul.sessions a").first.click()
+    assert axe_violations(page) == [], "session page"
+    page.get_by_role("link", name="Attendance register").click()
+    assert axe_violations(page) == [], "attendance register"
 
 
 def test_management_pages_are_accessible(page: Page):

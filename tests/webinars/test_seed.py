@@ -1,0 +1,44 @@
+"""The project's seed brings the induction's weekly webinars and the MBA's first seminar,
+dated from the day it is loaded, each linked to its course module."""
+
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.core.config import Settings
+from app.core.db import utcnow
+from app.courses.models import Course, Module
+from app.seed import load_seed
+from app.webinars.models import WebinarSession
+
+
+def _sessions(db: Session, code: str) -> list[WebinarSession]:
+    return list(
+        db.scalars(
+            select(WebinarSession)
+            .join(Course, Course.id == WebinarSession.course_id)
+            .where(Course.code == code)
+            .options(selectinload(WebinarSession.sittings))
+            .order_by(WebinarSession.starts_at)
+        )
+    )
+
+
+def test_the_seed_schedules_weekly_webinars_and_a_seminar_ahead(db: Session, settings: Settings):
+    settings.max_upload_bytes = 10 * 1024 * 1024
+    load_seed(db, settings)
+
+    webinars = _sessions(db, "MPHM-IND")
+    (seminar,) = _sessions(db, "MBA-TSM")
+    keys = [db.get_one(Module, w.module_id).key for w in webinars if w.module_id]
+    paris = {
+        w.starts_at.astimezone(ZoneInfo("Europe/Paris")).strftime("%a %H:%M") for w in webinars
+    }
+
+    assert len(webinars) == 4
+    assert all(w.starts_at > utcnow() for w in webinars)
+    assert paris == {"Tue 13:00"}
+    assert keys == ["w1-webinar", "w2-webinar", "w3-webinar", "w4-webinar"]
+    assert [s.minutes for s in seminar.sittings] == [480, 480, 210]
+    assert load_seed(db, settings).sessions == 0
