@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.cli import alembic_config
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, session_factory, sqlite_writes_expected
+from app.courses.service.completion import clear_course_shapes
 from app.main import create_app
 from tests.smtp import inbox  # noqa: F401  (a real local SMTP server, for mail tests)
 
@@ -79,6 +80,7 @@ def settings() -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, connection: Connection):
+    clear_course_shapes()  # ids come back after a test's rollback: start each test afresh
     application = create_app(settings)
     application.dependency_overrides[get_settings] = lambda: settings
     return application

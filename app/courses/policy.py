@@ -1,10 +1,12 @@
 """Who may see and change programmes, courses and their content. The only place these rules
 live; services ask them with the actor's roles in the course."""
 
+from typing import Protocol
+
 from sqlalchemy import Select, select
 
 from app.core.actors import Actor, Scope
-from app.courses.models import Course, Module, Status
+from app.courses.models import Course, Status
 from app.enrolment.models import CourseRole
 
 STAFF_ROLES = frozenset({CourseRole.TEACHER, CourseRole.TUTOR, CourseRole.OBSERVER})
@@ -41,8 +43,15 @@ def can_view_course(actor: Actor, course: Course, roles: frozenset[CourseRole]) 
     return CourseRole.STUDENT in roles or course.is_open
 
 
+class Publishable(Protocol):
+    @property
+    def status(self) -> Status: ...
+    @property
+    def is_open(self) -> bool: ...
+
+
 def can_view_module(
-    actor: Actor, course: Course, module: Module, roles: frozenset[CourseRole]
+    actor: Actor, course: Course, module: Publishable, roles: frozenset[CourseRole]
 ) -> bool:
     if sees_drafts(actor, roles):
         return True

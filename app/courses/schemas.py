@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from app.accounts.schemas import Language, StrictInput
 from app.courses.models import CompletionRule, ModuleKind, ProgrammeKind, SelfEnrolment, Status
+from app.courses.service.access import LockReason
 
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Key = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -236,6 +237,8 @@ class ModuleState(BaseModel):
     completed: bool
     locked: bool
     lock_reasons: list[str]
+    # For pages, which word the reasons in the reader's language and zone.
+    locks: list[LockReason] = Field(default_factory=list, exclude=True)
 
 
 class SectionOutline(BaseModel):

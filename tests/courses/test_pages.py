@@ -10,8 +10,8 @@ from tests.accounts.factories import PASSWORD, make_user, page_csrf, sign_in
 from tests.conftest import QueryCounter
 from tests.courses.factories import enrol_as, import_hs101, module
 
-COURSE_PAGE_BUDGET = 10
-DASHBOARD_BUDGET = 8
+COURSE_PAGE_BUDGET = 5  # with the course structure cached (the steady state)
+DASHBOARD_BUDGET = 7
 CATALOGUE_BUDGET = 4
 MODULE_PAGE_BUDGET = 14
 API_CATALOGUE_BUDGET = 1

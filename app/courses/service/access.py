@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -53,8 +54,19 @@ def module_prerequisites(session: Session, course_id: int) -> dict[int, list[int
     return graph
 
 
+class Scheduled(Protocol):
+    """A module, or its cached shape: what availability and prerequisites look at."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def available_from(self) -> datetime | None: ...
+    @property
+    def available_until(self) -> datetime | None: ...
+
+
 def module_locks(
-    module: Module,
+    module: Scheduled,
     prerequisites: Mapping[int, list[int]],
     completed: set[int],
     titles: Mapping[int, str],

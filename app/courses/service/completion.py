@@ -2,6 +2,8 @@
 an event trail for reporting."""
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -14,9 +16,11 @@ from app.courses import policy
 from app.courses.models import (
     CompletionEvent,
     CompletionRule,
+    Course,
     CourseCompletion,
     Module,
     ModuleCompletion,
+    ModuleKind,
     Section,
     Status,
 )
@@ -139,28 +143,97 @@ def progress(session: Session, user_id: int, course_id: int) -> Progress:
     return progress_of_people(session, course_id, [user_id])[user_id]
 
 
+@dataclass(frozen=True)
+class ModuleShape:
+    """What the outline needs of a module: plain data, safe to keep between requests."""
+
+    id: int
+    key: str
+    kind: ModuleKind
+    title: str
+    required: bool
+    status: Status
+    is_open: bool
+    available_from: datetime | None
+    available_until: datetime | None
+
+
+@dataclass(frozen=True)
+class SectionShape:
+    id: int
+    position: int
+    title: str
+    summary: str
+    modules: tuple[ModuleShape, ...]
+
+
+@dataclass(frozen=True)
+class CourseShape:
+    sections: tuple[SectionShape, ...]
+    prerequisites: dict[int, list[int]]
+    titles: dict[int, str]
+
+
+# Course structures are read on every course page and change rarely: kept per process, keyed
+# by the course's identity and version, which every change of its content raises (`touch`).
+_SHAPES: dict[tuple[int, datetime, int], CourseShape] = {}
+MAX_SHAPES = 1000
+
+
+def clear_course_shapes() -> None:
+    _SHAPES.clear()
+
+
+def course_shape(session: Session, course: Course) -> CourseShape:
+    key = (course.id, course.created_at, course.version)
+    cached = _SHAPES.get(key)
+    if cached is not None:
+        return cached
+    sections = session.scalars(
+        select(Section)
+        .where(Section.course_id == course.id)
+        .options(selectinload(Section.modules))
+        .order_by(Section.position)
+    ).all()
+    shape = CourseShape(
+        sections=tuple(
+            SectionShape(
+                s.id, s.position, s.title, s.summary,
+                tuple(
+                    ModuleShape(m.id, m.key, m.kind, m.title, m.required, m.status, m.is_open,
+                                m.available_from, m.available_until)
+                    for m in s.modules
+                ),
+            )
+            for s in sections
+        ),
+        prerequisites=module_prerequisites(session, course.id),
+        titles={m.id: m.title for s in sections for m in s.modules},
+    )  # fmt: skip
+    if len(_SHAPES) >= MAX_SHAPES:
+        _SHAPES.clear()
+    _SHAPES[key] = shape
+    return shape
+
+
 def outline(
     session: Session, actor: Actor, access: CourseAccess
 ) -> tuple[list[SectionOutline], Progress | None]:
     """Sections and modules as this reader sees them: drafts hidden from students, each
-    module with its completion tick and, if locked, why. A fixed number of queries."""
+    module with its completion tick and, if locked, why. One query when the course's
+    structure is cached (the reader's completions), three when it is not."""
     staff = policy.sees_drafts(actor, access.roles)
-    sections = session.scalars(
-        select(Section)
-        .where(Section.course_id == access.course.id)
-        .options(selectinload(Section.modules))
-        .order_by(Section.position)
-    ).all()
+    shape = course_shape(session, access.course)
     completed = completed_module_ids(session, actor.user_id, access.course.id)
-    graph = module_prerequisites(session, access.course.id)
-    titles = {m.id: m.title for s in sections for m in s.modules}
     result = []
-    for section in sections:
+    for section in shape.sections:
         states = []
         for module in section.modules:
             if not staff and not policy.can_view_module(actor, access.course, module, access.roles):
                 continue
-            locks = [] if staff else module_locks(module, graph, completed, titles)
+            locks = (
+                [] if staff else module_locks(module, shape.prerequisites, completed, shape.titles)
+            )
             states.append(
                 ModuleState(
                     id=module.id,
@@ -171,6 +244,7 @@ def outline(
                     completed=module.id in completed,
                     locked=bool(locks),
                     lock_reasons=[lock.describe() for lock in locks],
+                    locks=locks,
                 )
             )
         result.append(
@@ -183,9 +257,17 @@ def outline(
             )
         )
     tracked = policy.tracks_completion(actor, access.roles) and actor.user_id is not None
-    return result, progress(
-        session, actor.user_id, access.course.id
-    ) if tracked and actor.user_id else None
+    return result, _shape_progress(shape, completed) if tracked else None
+
+
+def _shape_progress(shape: CourseShape, completed: set[int]) -> Progress:
+    required = {
+        m.id
+        for s in shape.sections
+        for m in s.modules
+        if m.required and m.status is Status.PUBLISHED
+    }
+    return _progress(len(required), len(required & completed))
 
 
 def _progress(total: int, done: int) -> Progress:

@@ -1,0 +1,39 @@
+-- wrk script: one thread per connection, each with its own session (cookie or bearer token,
+-- one per line of BENCH_CREDENTIALS), and a JSON summary with p50/p95/p99 for bench/run.py.
+local threads = {}
+local counter = 0
+
+local function lines(text)
+  local found = {}
+  for line in string.gmatch(text or "", "[^\n]+") do table.insert(found, line) end
+  return found
+end
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  local credentials = lines(os.getenv("BENCH_CREDENTIALS"))
+  local mine = credentials[((id - 1) % math.max(#credentials, 1)) + 1]
+  local auth = os.getenv("BENCH_AUTH")
+  wrk.method = os.getenv("BENCH_METHOD") or "GET"
+  local body = os.getenv("BENCH_BODY") or ""
+  if body ~= "" then wrk.body = body end
+  local content_type = os.getenv("BENCH_CONTENT_TYPE") or ""
+  if content_type ~= "" then wrk.headers["Content-Type"] = content_type end
+  if auth == "cookie" and mine then wrk.headers["Cookie"] = mine end
+  if auth == "bearer" and mine then wrk.headers["Authorization"] = "Bearer " .. mine end
+  wrk.headers["Accept-Encoding"] = "gzip"
+end
+
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format(
+    'BENCH_JSON {"requests": %d, "seconds": %.3f, "errors": %d, "p50": %d, "p95": %d, "p99": %d}\n',
+    summary.requests, summary.duration / 1e6, errors,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
