@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 INSTALLED_DEV := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
 
-.PHONY: install install-dev run test test-browser lint format migration messages clean
+.PHONY: install install-dev run test test-browser bench lint format migration messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ test-browser: install-dev tests/browser/node_modules
 tests/browser/node_modules: tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund
 	touch $@
+
+## Load benchmark (wrk; SQLite and PostgreSQL): make bench SIZE=S|L DB="sqlite postgres"
+SIZE ?= S
+DB ?= sqlite postgres
+DURATION ?= 5
+bench: install-dev
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
+	$(BIN)/python -m bench.run --size $(SIZE) --db $(DB) --duration $(DURATION)
 
 lint: install-dev
 	$(BIN)/ruff check app tests bench migrations/env.py

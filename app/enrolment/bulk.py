@@ -5,7 +5,7 @@ line per row, no half-made rows."""
 import csv
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import EmailStr, Field, ValidationError
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Institution, User
 from app.accounts.schemas import StrictInput
-from app.accounts.service import find_institution, find_user_by_email, normalise_email
+from app.accounts.service import find_institution, normalise_email
 from app.core.actors import Actor, require
 from app.core.errors import DomainError, Invalid
 from app.core.i18n import N_
@@ -58,16 +58,21 @@ def bulk_enrol(
     if len(rows) > MAX_ROWS:
         raise Invalid(f"At most {MAX_ROWS} rows at a time.", field="rows")
     institution = _institution(session, actor, institution_code)
+    people = _People.read(session, institution, rows)
+    enrolled = {
+        e.user_id: e
+        for e in session.scalars(select(Enrolment).where(Enrolment.course_id == course_id))
+    }
 
     def enrol(user: User, row: BulkRow) -> Outcome:
-        is_new = not _is_enrolled(session, user.id, course_id)
+        is_new = user.id not in enrolled
         terms = EnrolmentTerms(row.role, row.funding, row.funder_name)
-        _, changed = place(session, actor, course_id, user.id, terms, EnrolmentMethod.BULK)
+        _, changed = place(
+            session, actor, course_id, user.id, terms, EnrolmentMethod.BULK, known=enrolled
+        )
         return "created" if is_new else "updated" if changed else "unchanged"
 
-    return [
-        _one_row(session, institution, number, raw, enrol) for number, raw in enumerate(rows, 1)
-    ]
+    return [_one_row(session, people, number, raw, enrol) for number, raw in enumerate(rows, 1)]
 
 
 def bulk_add_to_cohort(
@@ -81,14 +86,14 @@ def bulk_add_to_cohort(
     cohort = cohorts.get_cohort(session, actor, cohort_id)
     if len(rows) > MAX_ROWS:
         raise Invalid(f"At most {MAX_ROWS} rows at a time.", field="rows")
-    institution = _institution(session, actor, institution_code)
+    people = _People.read(session, _institution(session, actor, institution_code), rows)
 
     def join(user: User, _row: BulkRow) -> Outcome:
         is_new = not cohorts.is_member(session, cohort.id, user.id)
         cohorts.add_member(session, actor, cohort.id, user.id)
         return "created" if is_new else "unchanged"
 
-    return [_one_row(session, institution, number, raw, join) for number, raw in enumerate(rows, 1)]
+    return [_one_row(session, people, number, raw, join) for number, raw in enumerate(rows, 1)]
 
 
 def _institution(session: Session, actor: Actor, code: str | None) -> Institution:
@@ -103,24 +108,26 @@ def _institution(session: Session, actor: Actor, code: str | None) -> Institutio
 
 def _one_row(
     session: Session,
-    institution: Institution,
+    people: "_People",
     number: int,
     raw: dict[str, object],
     apply: Callable[[User, BulkRow], Outcome],
 ) -> RowReport:
     external_id = str(raw.get("external_id") or "")
+    people.added.clear()
     try:
         row = BulkRow.model_validate({k: v for k, v in raw.items() if v not in ("", None)})
         if row.funding is Funding.SCHOLARSHIP and not row.funder_name:
             raise Invalid("A scholarship needs the funder's name.", field="funder_name")
         with session.begin_nested():
-            outcome = apply(_match_user(session, institution, row), row)
+            outcome = apply(people.match(session, row), row)
             session.flush()
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "row"
         return RowReport(number, external_id, "rejected", f"{field}: {first['msg']}")
     except (DomainError, IntegrityError) as error:
+        people.undo()
         reason = (
             error.detail if isinstance(error, DomainError) else "conflicts with an existing record"
         )
@@ -128,43 +135,67 @@ def _one_row(
     return RowReport(number, row.external_id, outcome)
 
 
-def _is_enrolled(session: Session, user_id: int, course_id: int) -> bool:
-    found = session.scalar(
-        select(Enrolment.id).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
-    )
-    return found is not None
+@dataclass
+class _People:
+    """The accounts a batch's rows may refer to, read in two queries before the rows."""
 
+    institution: Institution
+    by_external_id: dict[str, User]
+    by_email: dict[str, User]
+    added: list[tuple[dict[str, User], str]] = field(default_factory=list)
 
-def _match_user(session: Session, institution: Institution, row: BulkRow) -> User:
-    """The partner's id first; else the e-mail address (then the id is remembered); else a
-    new account without a password (the person sets one with a reset link)."""
-    linked = session.scalar(
-        select(User)
-        .join(ExternalId, ExternalId.user_id == User.id)
-        .where(
-            ExternalId.institution_id == institution.id, ExternalId.external_id == row.external_id
-        )
-    )
-    if linked is not None:
-        if linked.email != normalise_email(row.email):
-            raise Invalid(
-                f"External id {row.external_id} belongs to another e-mail address.", field="email"
+    def undo(self) -> None:
+        """Forget what the last row added: its savepoint was rolled back."""
+        for found, key in self.added:
+            found.pop(key, None)
+        self.added.clear()
+
+    @classmethod
+    def read(
+        cls, session: Session, institution: Institution, rows: list[dict[str, object]]
+    ) -> "_People":
+        ids = [str(r.get("external_id") or "") for r in rows]
+        emails = [normalise_email(str(r.get("email") or "")) for r in rows]
+        linked = session.execute(
+            select(ExternalId.external_id, User)
+            .join(User, User.id == ExternalId.user_id)
+            .where(ExternalId.institution_id == institution.id, ExternalId.external_id.in_(ids))
+        ).all()
+        users = session.scalars(select(User).where(User.email.in_(emails))).all()
+        return cls(institution, dict(linked), {u.email: u for u in users})
+
+    def match(self, session: Session, row: BulkRow) -> User:
+        """The partner's id first; else the e-mail address (then the id is remembered); else a
+        new account without a password (the person sets one with a reset link)."""
+        email = normalise_email(row.email)
+        linked = self.by_external_id.get(row.external_id)
+        if linked is not None:
+            if linked.email != email:
+                raise Invalid(
+                    f"External id {row.external_id} belongs to another e-mail address.",
+                    field="email",
+                )
+            return linked
+        user = self.by_email.get(email)
+        if user is None:
+            user = User(
+                email=email,
+                display_name=row.display_name,
+                institution_id=self.institution.id,
+                country=self.institution.country,
             )
-        return linked
-    user = find_user_by_email(session, row.email)
-    if user is None:
-        user = User(
-            email=normalise_email(row.email),
-            display_name=row.display_name,
-            institution_id=institution.id,
-            country=institution.country,
+            session.add(user)
+            session.flush()
+            self.by_email[email] = user
+            self.added.append((self.by_email, email))
+        session.add(
+            ExternalId(
+                institution_id=self.institution.id, external_id=row.external_id, user_id=user.id
+            )
         )
-        session.add(user)
-        session.flush()
-    session.add(
-        ExternalId(institution_id=institution.id, external_id=row.external_id, user_id=user.id)
-    )
-    return user
+        self.by_external_id[row.external_id] = user
+        self.added.append((self.by_external_id, row.external_id))
+        return user
 
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
