@@ -354,6 +354,14 @@ async def save_attendance(
     return see_other(f"/sessions/{session_id}/attendance?saved=1")
 
 
+@router.get("/attendance")
+def my_attendance(
+    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser
+) -> Response:
+    context = {"programmes": service.my_attendance(session, actor)}
+    return render(request, "webinars/my_attendance.html", context)
+
+
 # --- calendar feeds -------------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ from app.enrolment.models import (
     EnrolmentStatus,
     Group,
     GroupMember,
+    ProgrammeEnrolment,
 )
 from app.enrolment.service import course_roles
 from app.webinars import policy, providers
@@ -44,7 +45,6 @@ from app.webinars.models import (
     Registration,
     RegistrationStatus,
     SessionHost,
-    SessionKind,
     SessionStatus,
     Sitting,
     Speaker,
@@ -887,8 +887,32 @@ def attended_hours(
     return AttendedHours(programme, total, by_session)
 
 
-def is_seminar(webinar: WebinarSession) -> bool:
-    return webinar.kind is SessionKind.SEMINAR
+def my_attendance(session: Session, actor: Actor) -> list[AttendedHours]:
+    """The signed-in person's hours in each programme they follow that counts attendance
+    (enrolled in the programme, or a student of one of its courses)."""
+    if actor.user_id is None:
+        raise Forbidden()
+    studied = (
+        select(ProgrammeCourse.programme_id)
+        .join(Enrolment, Enrolment.course_id == ProgrammeCourse.course_id)
+        .where(
+            Enrolment.user_id == actor.user_id,
+            Enrolment.role == CourseRole.STUDENT,
+            Enrolment.status == EnrolmentStatus.ACTIVE,
+        )
+    )
+    enrolled = select(ProgrammeEnrolment.programme_id).where(
+        ProgrammeEnrolment.user_id == actor.user_id
+    )
+    codes = session.scalars(
+        select(Programme.code)
+        .where(
+            Programme.attendance_hours_required.is_not(None),
+            Programme.id.in_(studied.union(enrolled)),
+        )
+        .order_by(Programme.code)
+    ).all()
+    return [attended_hours(session, actor, actor.user_id, code) for code in codes]
 
 
 # --- materials and recordings ---------------------------------------------------------------

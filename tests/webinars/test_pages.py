@@ -153,3 +153,30 @@ def test_the_sessions_page_costs_the_same_queries_for_2_or_12_sessions(
             assert client.get(f"/courses/{classroom.course.code}/sessions").status_code == 200
         counts.append(queries.count)
     assert counts[0] == counts[1] <= SESSIONS_PAGE_QUERIES
+
+
+def test_a_student_reads_their_attendance_hours_against_the_programme(
+    client: TestClient, classroom: Classroom
+):
+    from app.courses.models import Programme, ProgrammeCourse
+    from app.webinars import service
+    from app.webinars.schemas import AttendanceUpdate
+
+    programme = Programme(
+        code="MBA-T", kind="mba", title="MBA territorial", attendance_hours_required=160
+    )
+    programme.courses = [ProgrammeCourse(course_id=classroom.course.id, semester=1, position=0)]
+    classroom.db.add(programme)
+    seminar = classroom.schedule(starts_in=timedelta(days=-3), minutes=8 * 60)
+    student = classroom.students[0]
+    service.set_attendance(
+        classroom.db, classroom.teacher_actor, seminar.id, student.id,
+        AttendanceUpdate(status=AttendanceStatus.PRESENT),
+    )  # fmt: skip
+    sign_in(client, student.email)
+
+    page = client.get("/attendance").text
+
+    assert "MBA territorial" in page
+    assert "8 of 160 hours" in page
+    assert f'href="/sessions/{seminar.id}"' in page
