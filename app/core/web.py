@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from starlette.exceptions import HTTPException
 
 from app.core.config import PROJECT_DIR
@@ -31,6 +32,7 @@ from app.core.errors import (
 )
 from app.core.i18n import (
     LANGUAGE_NAMES,
+    N_,
     SUPPORTED_LOCALES,
     format_number,
     format_when,
@@ -141,11 +143,53 @@ def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+# Pydantic's messages are English; forms show these instead, translated where shown.
+_BY_TYPE = {
+    "missing": N_("This field is required."),
+    "string_too_short": N_("This field is required."),
+    "string_too_long": N_("This is too long."),
+    "string_pattern_mismatch": N_("Use letters, digits, dots and dashes."),
+    "int_parsing": N_("Enter a whole number."),
+    "int_from_float": N_("Enter a whole number."),
+    "decimal_parsing": N_("Enter a number."),
+    "float_parsing": N_("Enter a number."),
+    "decimal_max_digits": N_("This number has too many digits."),
+    "decimal_max_places": N_("This number has too many decimals."),
+    "greater_than": N_("This number is too small."),
+    "greater_than_equal": N_("This number is too small."),
+    "less_than": N_("This number is too large."),
+    "less_than_equal": N_("This number is too large."),
+    "date_parsing": N_("Enter a valid date."),
+    "date_from_datetime_parsing": N_("Enter a valid date."),
+    "datetime_parsing": N_("Enter a valid date and time."),
+    "datetime_from_date_parsing": N_("Enter a valid date and time."),
+    "enum": N_("Choose one of the offered values."),
+    "literal_error": N_("Choose one of the offered values."),
+    "url_parsing": N_("Enter a full address, such as https://example.org/…"),
+    "url_scheme": N_("Enter a full address, such as https://example.org/…"),
+}  # fmt: skip
+_BY_MESSAGE = {
+    "email address": N_("Enter a valid e-mail address."),
+    "IANA time zone": N_("Choose a time zone by its IANA name, such as Asia/Vientiane."),
+    "language must be": N_("Choose one of the offered languages."),
+    "ISO 3166-1": N_("Use the two-letter country code, such as LA, VN or MA."),
+    "before starts_on": N_("The end is before the start."),
+}
+
+
+def _friendly(detail: ErrorDetails) -> str:
+    message = str(detail["msg"])
+    for fragment, friendly in _BY_MESSAGE.items():
+        if fragment in message:
+            return friendly
+    return _BY_TYPE.get(detail["type"], message)
+
+
 def field_errors(error: ValidationError | DomainError) -> dict[str, str]:
     """Messages keyed by field, for showing each beside its input (`form` when none)."""
     if isinstance(error, DomainError):
         return {error.field or "form": error.detail}
-    return {str(e["loc"][0]) if e["loc"] else "form": str(e["msg"]) for e in error.errors()}
+    return {str(e["loc"][0]) if e["loc"] else "form": _friendly(e) for e in error.errors()}
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

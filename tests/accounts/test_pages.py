@@ -173,7 +173,7 @@ def test_profile_with_an_unknown_time_zone_keeps_what_was_typed(client: TestClie
     )
 
     assert response.status_code == 400
-    assert "unknown IANA time zone" in response.text
+    assert "Choose a time zone by its IANA name, such as Asia/Vientiane." in response.text
     assert 'value="Noy Keomany"' in response.text
     assert 'value="Mars/Olympus"' in response.text
     db.expire_all()

@@ -96,3 +96,20 @@ def test_an_unknown_course_code_is_explained_next_to_the_courses_field(
     assert answer.status_code == 400
     assert 'id="course_codes-error"' in answer.text
     assert 'value="NOPE-1"' in answer.text
+
+
+def test_field_messages_are_in_the_readers_language(client: TestClient, db: Session):
+    make_user(db, email="fr@example.org", password=PASSWORD, role=PlatformRole.MANAGER,
+              language="fr")  # fmt: skip
+    sign_in(client, "fr@example.org")
+    form = "/admin/courses/new"
+
+    answer = client.post(
+        form,
+        data={"csrf_token": page_csrf(client, form), "code": "OK-1", "title": "Qualité",
+              "ects": "beaucoup", "starts_on": "demain"},
+    )  # fmt: skip
+
+    assert answer.status_code == 400
+    assert "Saisissez un nombre." in answer.text
+    assert "Saisissez une date valide." in answer.text
