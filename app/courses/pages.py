@@ -96,15 +96,14 @@ def module_page(
     if isinstance(access, Response):
         return access
     try:
-        module_access = content.read_module(session, actor, module_id)
+        module_access = content.read_module(session, actor, module_id, within=access)
     except ModuleLocked as locked:
         context = {"course": access.course, "reasons": locked.reasons}
         return render(request, "courses/locked.html", context, status=403)
     if module_access.course.course.id != access.course.id:
         raise NotFound()
-    completion.record_view(session, actor, module_access)
+    done = completion.record_view(session, actor, module_access)
     module = module_access.module
-    done = module.id in completion.completed_module_ids(session, actor.user_id, access.course.id)
     context = {
         "course": access.course,
         "module": module,

@@ -12,8 +12,8 @@ from tests.courses.factories import enrol_as, import_hs101, module
 
 COURSE_PAGE_BUDGET = 5  # with the course structure cached (the steady state)
 DASHBOARD_BUDGET = 7
-CATALOGUE_BUDGET = 4
-MODULE_PAGE_BUDGET = 14
+CATALOGUE_BUDGET = 3
+MODULE_PAGE_BUDGET = 7
 API_CATALOGUE_BUDGET = 1
 API_PROGRAMMES_BUDGET = 3
 

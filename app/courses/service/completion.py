@@ -90,18 +90,23 @@ def _complete_course_if_done(session: Session, user_id: int, course_id: int) -> 
     session.add(CompletionEvent(user_id=user_id, course_id=course_id, kind="course_completed"))
 
 
-def record_view(session: Session, actor: Actor, access: ModuleAccess) -> None:
-    """Opening a module is an event; for modules completed by viewing, it completes them."""
+def record_view(session: Session, actor: Actor, access: ModuleAccess) -> bool:
+    """Opening a module completed by viewing completes it (an event in the trail); once it
+    is complete, reading it again writes nothing. True when the module is complete."""
+    if access.module.id in access.completed:
+        return True
     if actor.user_id is None or not policy.tracks_completion(actor, access.course.roles):
-        return
+        return False
     if access.module.completion_rule is not CompletionRule.VIEWED:
-        return
+        return False
     try:
         with session.begin_nested():
             _record(session, actor.user_id, access.module, "viewed")
     except OperationalError:
         # SQLite only: a read that races a writer cannot upgrade; the next view records it.
         log.warning("view of module %s not recorded: database busy", access.module.id)
+        return False
+    return True
 
 
 def mark_done(session: Session, actor: Actor, module_id: int) -> ModuleAccess:

@@ -60,6 +60,7 @@ class ModuleAccess:
     module: Module
     course: CourseAccess
     locks: list[LockReason]
+    completed: frozenset[int] = frozenset()  # the reader's completed modules in the course
 
 
 def _next_position(positions: Sequence[int]) -> int:
@@ -297,45 +298,51 @@ def attach_file(
     return attached
 
 
-def read_module(session: Session, actor: Actor, module_id: int) -> ModuleAccess:
+def read_module(
+    session: Session, actor: Actor, module_id: int, within: CourseAccess | None = None
+) -> ModuleAccess:
     """A module as its reader may see it. Students cannot open a locked module; they are told
-    why it is locked."""
+    why it is locked. `within`, the course as already read for this reader, spares reading
+    it again when the module belongs to it."""
     module = session.scalar(
         select(Module)
         .where(Module.id == module_id)
         .options(selectinload(Module.files).selectinload(ModuleFile.content))
     )
-    course_row = session.get(Course, module.course_id) if module is not None else None
-    if module is None or course_row is None:
+    if module is None:
         raise NotFound(N_("No such module."))
+    if within is not None and within.course.id == module.course_id:
+        course = within
+    else:
+        course_row = session.get(Course, module.course_id)
+        if course_row is None:
+            raise NotFound(N_("No such module."))
+        course = CourseAccess(course_row, course_roles(session, actor, course_row.id))
     # An open module of a closed course is readable on its own, so the course's own
     # visibility is not required here: the module's rule covers both cases.
-    course = CourseAccess(course_row, course_roles(session, actor, course_row.id))
     if not policy.can_view_module(actor, course.course, module, course.roles):
         raise NotFound(N_("No such module."))
-    locks = locks_for(session, actor, course, module)
+    locks, completed = locks_for(session, actor, course, module)
     if locks:
         raise ModuleLocked(locks)
-    return ModuleAccess(module, course, locks)
+    return ModuleAccess(module, course, locks, completed)
 
 
 def locks_for(
     session: Session, actor: Actor, course: CourseAccess, module: Module
-) -> list[LockReason]:
-    if policy.sees_drafts(actor, course.roles):
-        return []
-    from app.courses.service.completion import completed_module_ids
+) -> tuple[list[LockReason], frozenset[int]]:
+    """Why the reader cannot open the module yet (nothing for staff), and the modules of
+    the course they have completed."""
+    from app.courses.service.completion import completed_module_ids, course_shape
 
-    completed = completed_module_ids(session, actor.user_id, course.course.id)
-    graph = module_prerequisites(session, course.course.id)
-    titles = dict(
-        session.execute(
-            select(Module.id, Module.title).where(Module.id.in_(graph.get(module.id, [])))
-        ).all()
+    completed = frozenset(completed_module_ids(session, actor.user_id, course.course.id))
+    if policy.sees_drafts(actor, course.roles):
+        return [], completed
+    shape = course_shape(session, course.course)
+    locks = course_locks(session, course.course, actor.user_id) + module_locks(
+        module, shape.prerequisites, set(completed), shape.titles
     )
-    return course_locks(session, course.course, actor.user_id) + module_locks(
-        module, graph, completed, titles
-    )
+    return locks, completed
 
 
 def module_file(session: Session, actor: Actor, module_id: int, name: str) -> ModuleFile:
