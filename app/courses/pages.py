@@ -16,7 +16,7 @@ from app.courses.service import completion, content, courses, programmes
 from app.courses.service.content import ModuleLocked, embed_url
 from app.courses.service.courses import workload_warning
 from app.courses.web import download_response
-from app.enrolment.service import enrolment_of
+from app.enrolment.service import SELF_ENROLMENT_REFUSALS, enrolment_of
 from app.webinars.service import upcoming_in_course
 
 router = page_router()
@@ -80,6 +80,7 @@ def course_page(request: Request, session: SessionDep, actor: PortalActor, code:
         "enrolled": bool(access.roles),
         # Only a person not (actively) enrolled needs their request's state or the enrol form.
         "enrolment": None if access.roles else enrolment_of(session, actor.user_id, course.id),
+        "enrol_refusal": SELF_ENROLMENT_REFUSALS.get(request.query_params.get("enrol_error", "")),
         "sessions_ahead": upcoming_in_course(session, course.id)
         if progress or access.roles
         else [],

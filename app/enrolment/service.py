@@ -46,6 +46,13 @@ class AlreadyEnrolled(Conflict):
     title = N_("You are already enrolled in this course.")
 
 
+# What a self-enrolment refusal says, by its stable code (for pages that redirect with it).
+SELF_ENROLMENT_REFUSALS = {
+    error.code: error.title
+    for error in (CourseFull, EnrolmentClosed, WrongEnrolmentKey, AlreadyEnrolled)
+}
+
+
 @dataclass(frozen=True)
 class EnrolmentTerms:
     role: CourseRole = CourseRole.STUDENT

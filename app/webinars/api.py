@@ -13,7 +13,7 @@ from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.core.storage import storage_for
 from app.webinars import feeds, providers, service
-from app.webinars.models import Recording, Registration
+from app.webinars.models import Attendance, Recording, Registration
 from app.webinars.schemas import (
     AbsenteeRead,
     AttendanceRead,
@@ -201,15 +201,7 @@ def attendance(
 ) -> list[AttendanceRead]:
     """Each expected person's attendance per day, and whether it counts (threshold)."""
     return [
-        AttendanceRead(
-            user_id=line.user.id,
-            sitting_id=line.sitting.id,
-            status=line.attendance.status,
-            minutes=line.attendance.minutes,
-            first_joined_at=line.attendance.first_joined_at,
-            source=line.attendance.source,
-            counts=line.counts,
-        )
+        _attendance_read(line.attendance, line.counts)
         for line in service.attendance_register(session, actor, session_id)
         if line.attendance is not None
     ]
@@ -225,16 +217,14 @@ def set_attendance(
 ) -> list[AttendanceRead]:
     """Set someone's attendance (present, late, absent, excused; minutes): kept as set."""
     rows = service.set_attendance(session, actor, session_id, user_id, body)
-    webinar = service.get_session(session, actor, session_id).session
-    sittings = {s.id: s for s in webinar.sittings}
-    return [
-        AttendanceRead(
-            user_id=row.user_id, sitting_id=row.sitting_id, status=row.status,
-            minutes=row.minutes, first_joined_at=row.first_joined_at, source=row.source,
-            counts=service.counts(webinar, sittings[row.sitting_id], row),
-        )
-        for row in rows
-    ]  # fmt: skip
+    return [_attendance_read(row, counted) for row, counted in rows]
+
+
+def _attendance_read(row: Attendance, counted: bool) -> AttendanceRead:
+    return AttendanceRead(
+        user_id=row.user_id, sitting_id=row.sitting_id, status=row.status, minutes=row.minutes,
+        first_joined_at=row.first_joined_at, source=row.source, counts=counted,
+    )  # fmt: skip
 
 
 @router.get("/sessions/{session_id}/absentees", response_model=list[AbsenteeRead])

@@ -18,7 +18,13 @@ from app.enrolment.cohorts import groups_of
 from app.webinars import feeds, policy, service
 from app.webinars.api import download
 from app.webinars.models import AttendanceStatus, Delivery, RegistrationStatus, SessionKind
-from app.webinars.schemas import AttendanceUpdate, BulkRegistration, SeriesCreate, SessionCreate
+from app.webinars.schemas import (
+    AttendanceUpdate,
+    BulkRegistration,
+    RecordingLink,
+    SeriesCreate,
+    SessionCreate,
+)
 
 router = page_router()
 Text = Annotated[str, Form(max_length=20000)]
@@ -198,12 +204,14 @@ def add_recording(
             service.add_recording_file(
                 session, actor, settings, session_id, file.file, file.filename, title
             )
-        elif url.startswith(("https://", "http://")):
-            service.add_recording_link(session, actor, session_id, url, title)
+        elif url:
+            link = RecordingLink.model_validate({"url": url, "title": title})  # as the API
+            service.add_recording_link(session, actor, session_id, str(link.url), link.title)
         else:
             raise Invalid(N_("Give the recording's address (https://…) or upload its file."))
-    except Invalid as error:
-        return _session_page(request, session, actor, settings, session_id, error.detail)
+    except (Invalid, ValidationError) as error:
+        message = next(iter(field_errors(error).values()))
+        return _session_page(request, session, actor, settings, session_id, message)
     return see_other(f"/sessions/{session_id}")
 
 

@@ -140,10 +140,6 @@ class SessionRead(BaseModel):
     my_registration: RegistrationStatus | None = None
 
 
-class CancelRequest(StrictInput):
-    reason: str = Field(default="", max_length=1000)
-
-
 class RegistrationRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

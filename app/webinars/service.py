@@ -684,14 +684,7 @@ def _recompute(session: Session, webinar: WebinarSession, user_id: int) -> None:
     if not events:
         return
     spans = _spans(events, _utc(webinar.ends_at))
-    rows = {
-        a.sitting_id: a
-        for a in session.scalars(
-            select(Attendance).where(
-                Attendance.session_id == webinar.id, Attendance.user_id == user_id
-            )
-        )
-    }
+    rows = _attendance_of(session, webinar.id, user_id)
     for sitting in webinar.sittings:
         minutes = _minutes_in(sitting, spans)
         first = min(
@@ -710,8 +703,9 @@ def _recompute(session: Session, webinar: WebinarSession, user_id: int) -> None:
         row.minutes, row.first_joined_at = minutes, first
         row.source = events[-1].source
         row.updated_at = utcnow()
+        rows[sitting.id] = row
     session.flush()
-    _complete_module_if_counted(session, webinar, user_id)
+    _complete_module_if_counted(session, webinar, user_id, rows)
 
 
 def counts(webinar: WebinarSession, sitting: Sitting, row: Attendance | None) -> bool:
@@ -721,17 +715,23 @@ def counts(webinar: WebinarSession, sitting: Sitting, row: Attendance | None) ->
     return row.minutes * 100 >= webinar.attendance_threshold * sitting.minutes
 
 
-def _complete_module_if_counted(session: Session, webinar: WebinarSession, user_id: int) -> None:
-    if not webinar.counts_for_completion or webinar.module_id is None:
-        return
-    rows = {
+def _attendance_of(session: Session, session_id: int, user_id: int) -> dict[int, Attendance]:
+    """One person's attendance in a session, by sitting."""
+    return {
         a.sitting_id: a
         for a in session.scalars(
             select(Attendance).where(
-                Attendance.session_id == webinar.id, Attendance.user_id == user_id
+                Attendance.session_id == session_id, Attendance.user_id == user_id
             )
         )
     }
+
+
+def _complete_module_if_counted(
+    session: Session, webinar: WebinarSession, user_id: int, rows: dict[int, Attendance]
+) -> None:
+    if not webinar.counts_for_completion or webinar.module_id is None:
+        return
     if any(counts(webinar, s, rows.get(s.id)) for s in webinar.sittings):
         module = session.get_one(Module, webinar.module_id)
         complete_by_attendance(session, user_id, module)
@@ -739,8 +739,9 @@ def _complete_module_if_counted(session: Session, webinar: WebinarSession, user_
 
 def set_attendance(
     session: Session, actor: Actor, session_id: int, user_id: int, data: AttendanceUpdate
-) -> list[Attendance]:
-    """A teacher's register: present, late, absent or excused, with minutes; kept as set."""
+) -> list[tuple[Attendance, bool]]:
+    """A teacher's register: present, late, absent or excused, with minutes; kept as set.
+    Returns each changed row and whether it counts."""
     webinar, roles = _visible(session, actor, session_id)
     require(policy.can_take_attendance(actor, roles))
     enrolled = session.scalar(
@@ -753,18 +754,11 @@ def set_attendance(
     sittings = [s for s in webinar.sittings if data.sitting_id in (None, s.id)]
     if not sittings:
         raise Invalid(N_("No such day in this session."), field="sitting_id")
-    existing = {
-        a.sitting_id: a
-        for a in session.scalars(
-            select(Attendance).where(
-                Attendance.session_id == webinar.id, Attendance.user_id == user_id
-            )
-        )
-    }
+    rows = _attendance_of(session, webinar.id, user_id)
     changed = []
     for sitting in sittings:
-        row = existing.get(sitting.id) or Attendance(
-            session_id=webinar.id, sitting_id=sitting.id, user_id=user_id
+        row = rows.setdefault(
+            sitting.id, Attendance(session_id=webinar.id, sitting_id=sitting.id, user_id=user_id)
         )
         session.add(row)
         attended = data.status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
@@ -776,9 +770,9 @@ def set_attendance(
             actor.user_id,
             utcnow(),
         )
-        changed.append(row)
+        changed.append((row, counts(webinar, sitting, row)))
     session.flush()
-    _complete_module_if_counted(session, webinar, user_id)
+    _complete_module_if_counted(session, webinar, user_id, rows)
     return changed
 
 

@@ -180,3 +180,26 @@ def test_a_student_reads_their_attendance_hours_against_the_programme(
     assert "MBA territorial" in page
     assert "8 of 160 hours" in page
     assert f'href="/sessions/{seminar.id}"' in page
+
+
+def test_a_recording_address_is_checked_as_the_api_does(client: TestClient, classroom: Classroom):
+    from app.webinars.models import Recording
+
+    webinar = classroom.schedule(starts_in=timedelta(days=-1))
+    sign_in(client, classroom.teacher.email)
+    page = f"/sessions/{webinar.id}"
+
+    refused = client.post(
+        f"{page}/recordings",
+        data={"csrf_token": page_csrf(client, page), "url": "javascript:alert(1)"},
+    )
+    client.post(
+        f"{page}/recordings",
+        data={"csrf_token": page_csrf(client, page), "url": "https://video.example/r/1",
+              "title": "Week 1"},
+    )  # fmt: skip
+
+    assert refused.status_code == 400
+    urls = classroom.db.scalars(select(Recording.url).where(Recording.session_id == webinar.id))
+    assert list(urls) == ["https://video.example/r/1"]
+    assert "Week 1" in client.get(page).text
