@@ -4,6 +4,14 @@ from app.accounts import models as accounts_models
 from app.core.db import Base
 from app.courses import models as courses_models
 from app.enrolment import models as enrolment_models
+from app.membership import models as membership_models
 from app.webinars import models as webinar_models
 
-__all__ = ["Base", "accounts_models", "courses_models", "enrolment_models", "webinar_models"]
+__all__ = [
+    "Base",
+    "accounts_models",
+    "courses_models",
+    "enrolment_models",
+    "membership_models",
+    "webinar_models",
+]

@@ -1,23 +1,21 @@
-"""Catalogue, course and module pages. Rules live in the service; these parse and render."""
+"""Catalogue and module pages (the course page, which also shows enrolment and webinars, is
+the portal's). Rules live in the service; these parse and render."""
 
 from typing import Annotated
 
 from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from app.accounts.deps import PortalActor, SettingsDep, page_router
+from app.accounts.deps import CurrentUser, PortalActor, SettingsDep, page_router
 from app.core.db import SessionDep
-from app.core.errors import NotFound
+from app.core.inputs import Id
 from app.core.storage import storage_for
 from app.core.web import render, see_other
 from app.courses import policy
 from app.courses.models import ModuleKind
 from app.courses.service import completion, content, courses, programmes
 from app.courses.service.content import ModuleLocked, embed_url
-from app.courses.service.courses import workload_warning
-from app.courses.web import download_response
-from app.enrolment.service import SELF_ENROLMENT_REFUSALS, enrolment_of
-from app.webinars.service import upcoming_in_course
+from app.courses.web import course_or_sign_in, download_response
 
 router = page_router()
 
@@ -35,6 +33,7 @@ def catalogue(
 ) -> Response:
     found, next_cursor = courses.catalogue(
         session,
+        actor,
         text=q,
         language=language or None,
         programme=programme or None,
@@ -53,47 +52,11 @@ def catalogue(
     return render(request, "courses/catalogue.html", context)
 
 
-def _course_or_sign_in(
-    session: SessionDep, actor: PortalActor, request: Request, code: str
-) -> courses.CourseAccess | Response:
-    try:
-        return courses.find_course(session, actor, code)
-    except NotFound:
-        if actor.is_anonymous:
-            return see_other(f"/login?next={request.url.path}")
-        raise
-
-
-@router.get("/courses/{code}")
-def course_page(request: Request, session: SessionDep, actor: PortalActor, code: str) -> Response:
-    access = _course_or_sign_in(session, actor, request, code)
-    if isinstance(access, Response):
-        return access
-    sections, progress = completion.outline(session, actor, access)
-    course = access.course
-    context = {
-        "course": course,
-        "sections": sections,
-        "progress": progress,
-        "workload_warning": workload_warning(course.ects, course.workload_hours),
-        "can_edit": policy.can_edit_course(actor, access.roles),
-        "enrolled": bool(access.roles),
-        # Only a person not (actively) enrolled needs their request's state or the enrol form.
-        "enrolment": None if access.roles else enrolment_of(session, actor.user_id, course.id),
-        "enrol_refusal": SELF_ENROLMENT_REFUSALS.get(request.query_params.get("enrol_error", "")),
-        "sessions_ahead": upcoming_in_course(session, course.id)
-        if progress or access.roles
-        else [],
-        "signed_in": not actor.is_anonymous,
-    }
-    return render(request, "courses/course.html", context)
-
-
 @router.get("/courses/{code}/modules/{module_id}")
 def module_page(
-    request: Request, session: SessionDep, actor: PortalActor, code: str, module_id: int
+    request: Request, session: SessionDep, actor: PortalActor, code: str, module_id: Id
 ) -> Response:
-    access = _course_or_sign_in(session, actor, request, code)
+    access = course_or_sign_in(session, actor, request, code)
     if isinstance(access, Response):
         return access
     try:
@@ -101,8 +64,6 @@ def module_page(
     except ModuleLocked as locked:
         context = {"course": access.course, "reasons": locked.reasons}
         return render(request, "courses/locked.html", context, status=403)
-    if module_access.course.course.id != access.course.id:
-        raise NotFound()
     done = completion.record_view(session, actor, module_access)
     module = module_access.module
     context = {
@@ -117,14 +78,16 @@ def module_page(
 
 
 @router.post("/courses/{code}/modules/{module_id}/done")
-def mark_done(session: SessionDep, actor: PortalActor, code: str, module_id: int) -> Response:
-    completion.mark_done(session, actor, module_id)
+def mark_done(
+    session: SessionDep, actor: PortalActor, _user: CurrentUser, code: str, module_id: Id
+) -> Response:
+    completion.mark_done(session, actor, module_id, course_code=code)
     return see_other(f"/courses/{code}/modules/{module_id}?done=1")
 
 
 @router.get("/modules/{module_id}/files/{name}")
 def download(
-    session: SessionDep, actor: PortalActor, settings: SettingsDep, module_id: int, name: str
+    session: SessionDep, actor: PortalActor, settings: SettingsDep, module_id: Id, name: str
 ) -> StreamingResponse:
     attached = content.module_file(session, actor, module_id, name)
     return download_response(storage_for(settings), attached)

@@ -1,4 +1,6 @@
-"""Pages that compose several domains: the home page and, for a signed-in user, the dashboard."""
+"""Pages that compose several domains: the home page (for a signed-in user, the dashboard)
+and the course page (the course, the reader's enrolment or the self-enrolment form, and the
+webinars ahead). What each reader gets is `app.portal.service`'s to decide."""
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -6,31 +8,29 @@ from fastapi.responses import Response
 from app.accounts.deps import PortalActor, page_router
 from app.core.db import SessionDep
 from app.core.web import render
-from app.courses.service import agenda, completion, courses
-from app.webinars import service as webinars
+from app.courses.web import course_or_sign_in
+from app.enrolment.service import SELF_ENROLMENT_REFUSALS
+from app.portal import service
 
 router = page_router()
 
 
 @router.get("/")
 def home(request: Request, session: SessionDep, actor: PortalActor) -> Response:
-    mine = courses.my_courses(session, actor)
-    progress = (
-        completion.progress_by_course(session, actor.user_id, [m.course.id for m in mine])
-        if actor.user_id is not None
-        else {}
-    )
-    next_steps, dates_ahead = (
-        agenda.agenda(session, actor.user_id, mine) if actor.user_id is not None else ({}, [])
-    )
-    if actor.user_id is not None:
-        dates_ahead = sorted(
-            [*dates_ahead, *webinars.dates_ahead(session, actor.user_id)], key=lambda d: d.at
-        )
+    dashboard = service.dashboard(session, actor)
+    return render(request, "portal/home.html", vars(dashboard))
+
+
+@router.get("/courses/{code}")
+def course_page(request: Request, session: SessionDep, actor: PortalActor, code: str) -> Response:
+    access = course_or_sign_in(session, actor, request, code)
+    if isinstance(access, Response):
+        return access
+    overview = service.course_overview(session, actor, access)
     context = {
-        "my_courses": mine,
-        "progress": progress,
-        "next_steps": next_steps,
-        "dates_ahead": dates_ahead,
+        **vars(overview),
+        "course": access.course,
+        "enrol_refusal": SELF_ENROLMENT_REFUSALS.get(request.query_params.get("enrol_error", "")),
+        "signed_in": not actor.is_anonymous,
     }
-    return render(request, "portal/home.html", context)
+    return render(request, "courses/course.html", context)

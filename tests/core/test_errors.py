@@ -170,9 +170,22 @@ def test_health_and_readiness(client: TestClient):
 
 
 def test_openapi_operations_are_tagged_and_described(client: TestClient):
+    """Every operation has a tag and a written description (its route's docstring) for
+    partner developers; FastAPI's summary, made from the function's name, does not count."""
     spec = client.get("/api/v1/openapi.json").json()
+    operations = [
+        (f"{method.upper()} {path}", operation)
+        for path, by_method in spec["paths"].items()
+        for method, operation in by_method.items()
+    ]
 
-    for path, operations in spec["paths"].items():
-        for method, operation in operations.items():
-            assert operation.get("tags"), f"{method} {path} has no tag"
-            assert operation.get("description") or operation.get("summary"), f"{method} {path}"
+    untagged = [name for name, operation in operations if not operation.get("tags")]
+    undescribed = [
+        name
+        for name, operation in operations
+        if len(operation.get("description", "").split()) < 3
+        or operation.get("description", "").strip() == operation.get("summary", "").strip()
+    ]
+    assert operations
+    assert untagged == []
+    assert undescribed == []

@@ -1,0 +1,1 @@
+"""Course membership: roles people hold in courses, read by every domain."""

@@ -1,0 +1,68 @@
+"""What the portal's composed pages show: each domain's part, chosen for this reader. The
+rules are the domains'; this decides only which parts a reader gets."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from app.core.actors import Actor
+from app.courses import policy
+from app.courses.schemas import Progress, SectionOutline
+from app.courses.service import agenda, completion, courses
+from app.courses.service.agenda import DateAhead, NextStep
+from app.courses.service.courses import CourseAccess, MyCourse, workload_warning
+from app.enrolment.service import enrolment_of
+from app.membership.models import Enrolment
+from app.webinars.models import WebinarSession
+from app.webinars.service import access as webinars
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    my_courses: list[MyCourse]
+    progress: dict[int, Progress] = field(default_factory=dict)
+    next_steps: dict[int, NextStep] = field(default_factory=dict)
+    dates_ahead: list[DateAhead] = field(default_factory=list)
+
+
+def dashboard(session: Session, actor: Actor) -> Dashboard:
+    """A person's courses with their progress and next step, and the dates ahead in them
+    (course dates and webinars, in time order). A visitor has none."""
+    mine = courses.my_courses(session, actor)
+    if actor.user_id is None:
+        return Dashboard(mine)
+    progress = completion.progress_by_course(session, actor.user_id, [m.course.id for m in mine])
+    next_steps, course_dates = agenda.agenda(session, actor.user_id, mine)
+    dates_ahead = sorted(
+        [*course_dates, *webinars.dates_ahead(session, actor.user_id)], key=lambda d: d.at
+    )
+    return Dashboard(mine, progress, next_steps, dates_ahead)
+
+
+@dataclass(frozen=True)
+class CourseOverview:
+    sections: list[SectionOutline]
+    progress: Progress | None
+    workload_warning: str | None
+    can_edit: bool
+    enrolled: bool
+    enrolment: Enrolment | None
+    sessions_ahead: Sequence[WebinarSession]
+
+
+def course_overview(session: Session, actor: Actor, access: CourseAccess) -> CourseOverview:
+    """The course page: its outline as this reader sees it; for a person not (actively)
+    enrolled, their request's state or nothing (the self-enrolment form); the webinars
+    ahead (for its participants: the webinars service decides)."""
+    sections, progress = completion.outline(session, actor, access)
+    course = access.course
+    return CourseOverview(
+        sections=sections,
+        progress=progress,
+        workload_warning=workload_warning(course.ects, course.workload_hours),
+        can_edit=policy.can_edit_course(actor, access.roles),
+        enrolled=bool(access.roles),
+        enrolment=None if access.roles else enrolment_of(session, actor.user_id, course.id),
+        sessions_ahead=webinars.upcoming_in_course(session, access.roles, course.id),
+    )

@@ -1,0 +1,19 @@
+"""What happens in webinars that other domains react to (credits, assessment).
+Published in the transaction that records it; see `app/core/events.py`."""
+
+from dataclasses import dataclass
+
+from app.core.events import Event
+
+
+@dataclass(frozen=True)
+class AttendanceCounted(Event):
+    """A person's attendance at a webinar now counts (present or late for at least the
+    webinar's threshold share of a sitting), from the provider's events or a teacher's
+    register. Published again when the counted minutes change; subscribers stay idempotent."""
+
+    webinar_id: int
+    course_id: int
+    user_id: int
+    module_id: int | None
+    counted_minutes: int
