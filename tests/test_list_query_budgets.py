@@ -15,11 +15,11 @@ from app.core.config import Settings
 from app.core.db import utcnow
 from app.courses.models import Course
 from app.enrolment.cohorts import add_member, create_cohort, create_group, set_group_member
-from app.enrolment.models import CourseRole
+from app.membership.models import CourseRole
 from app.seed import load_programmes
-from app.webinars import service as webinars
 from app.webinars.models import AttendanceStatus
 from app.webinars.schemas import AttendanceUpdate, SessionCreate
+from app.webinars.service import marking, recordings, registration, scheduling
 from tests.accounts.factories import PASSWORD, api_token, bearer, make_user
 from tests.conftest import QueryCounter
 from tests.courses.factories import SEED, enrol_as, import_hs101
@@ -27,7 +27,9 @@ from tests.courses.factories import SEED, enrol_as, import_hs101
 C, S = "/api/v1/courses/{course}", "/api/v1/sessions/{session}"
 # A session read loads its days, hosts, speakers, materials and recordings (one query each).
 BUDGETS = {
-    "/api/v1/courses?limit=20": 1,
+    # The caller's account is read too: partner clients and institution managers list their
+    # institution's reach only.
+    "/api/v1/courses?limit=20": 2,
     "/api/v1/programmes": 4,
     C + "/outline": 6,
     C + "/participants": 3,
@@ -63,17 +65,17 @@ class Growing:
             group = create_group(self.db, SYSTEM, self.course.id, f"Team {n}")
             set_group_member(self.db, SYSTEM, group.id, student.id, member=True)
             starts = utcnow() + timedelta(days=n + 1)
-            webinars.schedule(
+            scheduling.schedule(
                 self.db, actor_for_user(teacher), self.settings, self.course.id,
                 SessionCreate(title=f"W{n}", time_zone="UTC", starts_at=starts,
                               ends_at=starts + timedelta(hours=1)),
             )  # fmt: skip
-            webinars.register(self.db, actor_for_user(student), self.session_id)
-            webinars.set_attendance(
+            registration.register(self.db, actor_for_user(student), self.session_id)
+            marking.set_attendance(
                 self.db, SYSTEM, self.session_id, student.id,
                 AttendanceUpdate(status=AttendanceStatus.PRESENT),
             )  # fmt: skip
-            webinars.add_recording_link(
+            recordings.add_recording_link(
                 self.db, SYSTEM, self.session_id, f"https://video.example/{n}", f"Part {n}"
             )
             import_hs101(self.db, self.settings, code=f"MORE-{n}")
@@ -86,7 +88,7 @@ def growing(db: Session, settings: Settings) -> Growing:
     course = import_hs101(db, settings)
     load_programmes(db, SEED)
     starts = utcnow() + timedelta(days=1)
-    session_id = webinars.schedule(
+    session_id = scheduling.schedule(
         db, SYSTEM, settings, course.id,
         SessionCreate(title="Main", time_zone="UTC", starts_at=starts,
                       ends_at=starts + timedelta(hours=2)),

@@ -5,13 +5,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from app.accounts import auth
+from app.accounts import auth, policy
 from app.accounts.models import User
-from app.core.actors import ANONYMOUS, Actor, PlatformRole
+from app.core.actors import ANONYMOUS, Actor
 from app.core.config import Settings, get_settings
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthenticated
 from app.core.i18n import N_, negotiate
+from app.core.middleware import keep_private
 from app.core.security import (
     InvalidToken,
     csrf_token_for,
@@ -32,6 +33,7 @@ class Viewer:
     display_name: str
     is_manager: bool
     time_zone: str
+    sees_institutions: bool = False
 
 
 class CsrfFailed(Forbidden):
@@ -81,9 +83,17 @@ def portal_actor(request: Request, session: SessionDep, settings: SettingsDep) -
     token = request.cookies.get(SESSION_COOKIE)
     user = auth.user_for_session(session, token) if token else None
     request.state.user = user
+    if user is not None:
+        keep_private(request)  # whatever this page shows, it is shown to this person
     # What pages show of the user, safe to render after the session has closed (error pages).
     request.state.viewer = (
-        Viewer(user.id, user.display_name, user.platform_role != PlatformRole.USER, user.time_zone)
+        Viewer(
+            user.id,
+            user.display_name,
+            policy.sees_administration(user),
+            user.time_zone,
+            policy.sees_institutions_page(user),
+        )
         if user
         else None
     )

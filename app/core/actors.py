@@ -7,8 +7,9 @@ from app.core.errors import DomainError, Forbidden
 
 
 class PlatformRole(StrEnum):
-    ADMIN = "admin"
-    MANAGER = "manager"
+    ADMIN = "admin"  # a platform-wide coordinator who also grants roles
+    MANAGER = "manager"  # a platform-wide coordinator: every institution's people and courses
+    INSTITUTION_MANAGER = "institution_manager"  # manages their own institution only
     USER = "user"
 
 
@@ -54,9 +55,29 @@ class Actor:
         return self.platform_role is PlatformRole.ADMIN
 
     @property
-    def is_manager(self) -> bool:
-        """Managers and admins run the platform's programmes."""
+    def is_coordinator(self) -> bool:
+        """Admins and managers run the whole platform, every institution included."""
         return self.platform_role in (PlatformRole.ADMIN, PlatformRole.MANAGER)
+
+    @property
+    def is_institution_manager(self) -> bool:
+        return self.platform_role is PlatformRole.INSTITUTION_MANAGER
+
+    @property
+    def is_manager(self) -> bool:
+        """Coordinators and institution managers; the latter only within their institution's
+        reach, which the policies check object by object (`is_confined`)."""
+        return self.is_coordinator or self.is_institution_manager
+
+    @property
+    def is_partner_client(self) -> bool:
+        return self.api_client_id is not None
+
+    @property
+    def is_confined(self) -> bool:
+        """Partner clients and institution managers act only on their institution's people
+        and on the courses it runs or is a partner of; the rest does not exist for them."""
+        return self.is_partner_client or self.is_institution_manager
 
     def has_scope(self, scope: Scope) -> bool:
         return scope in self.scopes

@@ -1,13 +1,16 @@
 """Who may see and change programmes, courses and their content. The only place these rules
-live; services ask them with the actor's roles in the course."""
+live; services ask them with the actor's roles in the course, which
+`membership.service.course_roles` reads only after hiding the course from partner clients and
+institution managers it is out of reach of (their institution neither runs it nor partners it)."""
 
 from typing import Protocol
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select, true
 
 from app.core.actors import Actor, Scope
-from app.courses.models import Course, Status
-from app.enrolment.models import CourseRole
+from app.courses.models import Course, Programme, Status, programme_institutions
+from app.membership.models import CourseRole
+from app.membership.policy import reached_courses, reaches_any, reaches_institution
 
 STAFF_ROLES = frozenset({CourseRole.TEACHER, CourseRole.TUTOR, CourseRole.OBSERVER})
 
@@ -16,8 +19,40 @@ def can_manage_programmes(actor: Actor) -> bool:
     return actor.is_manager and actor.has_scope(Scope.COURSES_WRITE)
 
 
+def can_manage_programme(actor: Actor, awarding_institution_ids: list[int]) -> bool:
+    """Institution managers manage the programmes their institution awards."""
+    return can_manage_programmes(actor) and reaches_any(actor, awarding_institution_ids)
+
+
+def listed_programmes(actor: Actor) -> ColumnElement[bool]:
+    """Published programmes for all; drafts too for managers, an institution manager's being
+    those their institution awards."""
+    published = Programme.status == Status.PUBLISHED
+    if not can_manage_programmes(actor):
+        return published
+    if not actor.is_confined:
+        return true()
+    awarded = select(programme_institutions.c.programme_id).where(
+        programme_institutions.c.institution_id == actor.institution_id
+    )
+    return published | Programme.id.in_(awarded)
+
+
 def can_create_course(actor: Actor) -> bool:
     return actor.is_manager and actor.has_scope(Scope.COURSES_WRITE)
+
+
+def can_run_course_for(actor: Actor, institution_id: int | None) -> bool:
+    """An institution manager's courses are their institution's."""
+    return reaches_institution(actor, institution_id)
+
+
+def can_manage_partners(actor: Actor, course: Course) -> bool:
+    """Coordinators, and managers of the institution running the course (not of a partner),
+    choose the course's partner institutions."""
+    if not actor.is_manager or not actor.has_scope(Scope.COURSES_WRITE):
+        return False
+    return reaches_institution(actor, course.institution_id)
 
 
 def can_edit_course(actor: Actor, roles: frozenset[CourseRole]) -> bool:
@@ -70,5 +105,7 @@ def catalogue_filter(stmt: Select[Course]) -> Select[Course]:
     return stmt.where(Course.status == Status.PUBLISHED)
 
 
-def visible_courses() -> Select[Course]:
-    return catalogue_filter(select(Course))
+def visible_courses(actor: Actor) -> Select[Course]:
+    """Published courses; for a partner client or an institution manager, those its
+    institution runs or partners only."""
+    return catalogue_filter(select(Course)).where(reached_courses(actor, Course.id))

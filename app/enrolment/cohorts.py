@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.accounts.service import audit
+from app.accounts.service import audit, find_institution, find_user_by_email
 from app.core.actors import Actor, require
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import N_
@@ -16,9 +16,6 @@ from app.enrolment.models import (
     Cohort,
     CohortCourse,
     CohortMember,
-    Enrolment,
-    EnrolmentMethod,
-    EnrolmentStatus,
     Group,
     Grouping,
     GroupingGroup,
@@ -26,7 +23,10 @@ from app.enrolment.models import (
     LearnerProfile,
     ProfessionalStatus,
 )
-from app.enrolment.service import EnrolmentTerms, course_roles, place, record_change
+from app.enrolment.service import EnrolmentTerms, existing_course, place, record_change
+from app.membership.models import Enrolment, EnrolmentMethod, EnrolmentStatus
+from app.membership.policy import in_reached_institution
+from app.membership.service import course_roles, require_course_reach
 
 
 class CohortCodeTaken(Conflict):
@@ -34,11 +34,23 @@ class CohortCodeTaken(Conflict):
     title = N_("A cohort with this code already exists.")
 
 
-def create_cohort(session: Session, actor: Actor, code: str, name: str) -> Cohort:
+def create_cohort(
+    session: Session, actor: Actor, code: str, name: str, institution_code: str | None = None
+) -> Cohort:
+    """An intake of an institution (an institution manager's own) or, for coordinators who
+    name none, of the whole platform."""
     require(policy.can_manage_cohorts(actor))
+    institution_id = (
+        find_institution(session, institution_code, field="institution_code").id
+        if institution_code
+        else actor.institution_id
+        if actor.is_institution_manager
+        else None
+    )
+    require(policy.can_see_cohort(actor, institution_id))
     if session.scalar(select(Cohort.id).where(Cohort.code == code)):
         raise CohortCodeTaken(field="code")
-    cohort = Cohort(code=code, name=name)
+    cohort = Cohort(code=code, name=name, institution_id=institution_id)
     session.add(cohort)
     session.flush()
     return cohort
@@ -47,19 +59,24 @@ def create_cohort(session: Session, actor: Actor, code: str, name: str) -> Cohor
 def get_cohort(session: Session, actor: Actor, cohort_id: int) -> Cohort:
     require(policy.can_manage_cohorts(actor))
     cohort = session.get(Cohort, cohort_id)
-    if cohort is None:
+    if cohort is None or not policy.can_see_cohort(actor, cohort.institution_id):
         raise NotFound(N_("No such cohort."))
     return cohort
 
 
 def list_cohorts(session: Session, actor: Actor) -> Sequence[Cohort]:
     require(policy.can_manage_cohorts(actor))
-    return session.scalars(select(Cohort).order_by(Cohort.code)).all()
+    return session.scalars(
+        select(Cohort)
+        .where(in_reached_institution(actor, Cohort.institution_id))
+        .order_by(Cohort.code)
+    ).all()
 
 
 def link_course(session: Session, actor: Actor, cohort_id: int, course_id: int) -> None:
     """Link a course to a cohort: its current members are enrolled at once."""
     cohort = get_cohort(session, actor, cohort_id)
+    require_course_reach(session, actor, course_id)
     if not session.scalar(
         select(CohortCourse.id).where(
             CohortCourse.cohort_id == cohort.id, CohortCourse.course_id == course_id
@@ -118,7 +135,8 @@ def linked_courses(session: Session, actor: Actor, cohort_id: int) -> Sequence[C
 def add_member(session: Session, actor: Actor, cohort_id: int, user_id: int) -> None:
     """Adding someone to a cohort enrols them in every course linked to it."""
     cohort = get_cohort(session, actor, cohort_id)
-    if session.get(User, user_id) is None:
+    person = session.get(User, user_id)
+    if person is None or not policy.can_enrol_person(actor, person.institution_id):
         raise Invalid("No such user.", field="user_id")
     if not is_member(session, cohort.id, user_id):
         session.add(CohortMember(cohort_id=cohort.id, user_id=user_id))
@@ -132,6 +150,16 @@ def add_member(session: Session, actor: Actor, cohort_id: int, user_id: int) -> 
             EnrolmentMethod.COHORT,
             reason=f"cohort {cohort.code}",
         )
+
+
+def add_member_by_email(session: Session, actor: Actor, cohort_id: int, email: str) -> None:
+    """The cohort page's form: people are found by their e-mail address; someone outside the
+    manager's reach is as unknown as nobody."""
+    get_cohort(session, actor, cohort_id)
+    person = find_user_by_email(session, email.strip())
+    if person is None or not policy.can_enrol_person(actor, person.institution_id):
+        raise Invalid(N_("Nobody has an account with this e-mail address."), field="email")
+    add_member(session, actor, cohort_id, person.id)
 
 
 def remove_member(session: Session, actor: Actor, cohort_id: int, user_id: int) -> None:
@@ -165,7 +193,12 @@ def remove_member(session: Session, actor: Actor, cohort_id: int, user_id: int) 
 
 
 def create_group(session: Session, actor: Actor, course_id: int, name: str) -> Group:
+    """A group has a name, unique in its course (surrounding spaces do not count)."""
+    existing_course(session, course_id)
     require(policy.can_manage_groups(actor, course_roles(session, actor, course_id)))
+    name = name.strip()
+    if not name:
+        raise Invalid(N_("Give the group a name."), field="name")
     if session.scalar(select(Group.id).where(Group.course_id == course_id, Group.name == name)):
         raise Conflict("A group of this course already has this name.", field="name")
     group = Group(course_id=course_id, name=name)
@@ -177,7 +210,7 @@ def create_group(session: Session, actor: Actor, course_id: int, name: str) -> G
 def groups_of(session: Session, actor: Actor, course_id: int) -> list[tuple[Group, list[int]]]:
     """A course's groups with their members' ids: staff and members of the course see them."""
     roles = course_roles(session, actor, course_id)
-    require(bool(roles) or actor.is_manager, NotFound, N_("No such course."))
+    require(policy.can_see_groups(actor, roles), NotFound, N_("No such course."))
     groups = session.scalars(
         select(Group).where(Group.course_id == course_id).order_by(Group.name)
     ).all()
@@ -192,7 +225,7 @@ def groups_of(session: Session, actor: Actor, course_id: int) -> list[tuple[Grou
 def group_member_names(session: Session, actor: Actor, course_id: int) -> dict[int, str]:
     """Names of the people in a course's groups, for those who may see its groups."""
     roles = course_roles(session, actor, course_id)
-    require(bool(roles) or actor.is_manager, NotFound, N_("No such course."))
+    require(policy.can_see_groups(actor, roles), NotFound, N_("No such course."))
     rows = session.execute(
         select(User.id, User.display_name)
         .join(GroupMember, GroupMember.user_id == User.id)
@@ -206,6 +239,7 @@ def create_grouping(
     session: Session, actor: Actor, course_id: int, name: str, group_ids: list[int]
 ) -> tuple[Grouping, list[int]]:
     """Gather groups of one course under a name; groups of other courses are refused."""
+    existing_course(session, course_id)
     require(policy.can_manage_groups(actor, course_roles(session, actor, course_id)))
     own = set(session.scalars(select(Group.id).where(Group.course_id == course_id)))
     foreign = sorted(set(group_ids) - own)
@@ -228,7 +262,7 @@ def groupings_of(
     session: Session, actor: Actor, course_id: int
 ) -> list[tuple[Grouping, list[int]]]:
     roles = course_roles(session, actor, course_id)
-    require(bool(roles) or actor.is_manager, NotFound, N_("No such course."))
+    require(policy.can_see_groups(actor, roles), NotFound, N_("No such course."))
     groupings = session.scalars(
         select(Grouping).where(Grouping.course_id == course_id).order_by(Grouping.name)
     ).all()
@@ -249,7 +283,9 @@ def set_group_member(
     group = session.get(Group, group_id)
     if group is None:
         raise NotFound(N_("No such group."))
-    require(policy.can_manage_groups(actor, course_roles(session, actor, group.course_id)))
+    roles = course_roles(session, actor, group.course_id)
+    require(policy.can_see_groups(actor, roles), NotFound, N_("No such group."))
+    require(policy.can_manage_groups(actor, roles))
     existing = session.scalar(
         select(GroupMember).where(GroupMember.group_id == group.id, GroupMember.user_id == user_id)
     )
@@ -272,9 +308,10 @@ def read_profile(session: Session, actor: Actor, user_id: int) -> dict[str, obje
     """A learner's reporting profile. Nationality and refugee status appear only for those
     allowed to read them, and each such read is written to the audit log."""
     user = session.get(User, user_id)
-    if user is None or not (
-        policy.can_edit_profile(actor, user_id) or policy.can_read_sensitive(actor)
-    ):
+    if user is None:
+        raise NotFound(N_("No such user."))
+    sensitive = policy.can_read_sensitive(actor, user.institution_id)
+    if not (policy.can_edit_profile(actor, user_id, user.institution_id) or sensitive):
         raise NotFound(N_("No such user."))
     profile = session.get(LearnerProfile, user_id)
     result: dict[str, object] = {
@@ -283,7 +320,7 @@ def read_profile(session: Session, actor: Actor, user_id: int) -> dict[str, obje
         "institution_id": user.institution_id,
         "professional_status": profile.professional_status if profile else None,
     }
-    if policy.can_read_sensitive(actor):
+    if sensitive:
         audit(session, actor, "profile.read_sensitive", f"user:{user.id}")
         result["nationality"] = profile.nationality if profile else None
         result["refugee"] = profile.refugee if profile else None
@@ -301,11 +338,14 @@ def update_profile(
 ) -> None:
     """The learner or a manager sets the profile; sensitive fields are only written by the
     learner themselves or by someone allowed to read them."""
-    require(policy.can_edit_profile(actor, user_id), NotFound, N_("No such user."))
+    user = session.get(User, user_id)
+    allowed = user is not None and policy.can_edit_profile(actor, user_id, user.institution_id)
+    require(allowed, NotFound, N_("No such user."))
+    assert user is not None
     profile = session.get(LearnerProfile, user_id) or LearnerProfile(user_id=user_id)
     session.add(profile)
     profile.professional_status = professional_status
     if set_sensitive:
-        require(actor.user_id == user_id or policy.can_read_sensitive(actor))
+        require(policy.can_write_sensitive(actor, user_id, user.institution_id))
         profile.nationality, profile.refugee = nationality, refugee
         audit(session, actor, "profile.write_sensitive", f"user:{user_id}")

@@ -4,8 +4,8 @@ these rules live; services ask them with the actor's roles in the session's cour
 from datetime import datetime, timedelta
 
 from app.core.actors import Actor, Scope
-from app.enrolment.models import CourseRole
-from app.webinars.models import Delivery, SessionStatus, WebinarSession
+from app.membership.models import CourseRole
+from app.webinars.models import CalendarFeed, Delivery, SessionStatus, WebinarSession
 
 STAFF = frozenset({CourseRole.TEACHER, CourseRole.TUTOR, CourseRole.OBSERVER})
 ATTENDANCE_TAKERS = frozenset({CourseRole.TEACHER, CourseRole.TUTOR})
@@ -18,6 +18,11 @@ def can_view_sessions(actor: Actor, roles: frozenset[CourseRole]) -> bool:
     if actor.api_client_id is not None:
         return True
     return actor.is_manager or bool(roles)
+
+
+def can_see_sessions_ahead(roles: frozenset[CourseRole]) -> bool:
+    """The course page lists the sessions ahead to the course's participants only."""
+    return bool(roles)
 
 
 def can_schedule(actor: Actor, roles: frozenset[CourseRole]) -> bool:
@@ -54,7 +59,8 @@ def can_read_attendance(actor: Actor, roles: frozenset[CourseRole]) -> bool:
 
 
 def can_read_hours(actor: Actor, user_id: int) -> bool:
-    """A person's own attended hours; managers and partner systems read anyone's."""
+    """A person's own attended hours; managers and partner systems read those of the people
+    within their reach (`membership.service.require_person_reach`)."""
     if not actor.has_scope(Scope.WEBINARS_READ):
         return False
     return actor.user_id == user_id or actor.is_manager or actor.api_client_id is not None
@@ -85,3 +91,13 @@ def may_join(
     if actor.user_id is None or not join_window_open(webinar, now, window_minutes):
         return False
     return registered or is_host(actor, webinar, roles) or CourseRole.TUTOR in roles
+
+
+def has_own_place(actor: Actor) -> bool:
+    """Registrations, attended hours and calendar feeds of one's own need a person."""
+    return actor.user_id is not None
+
+
+def owns_feed(actor: Actor, feed: CalendarFeed) -> bool:
+    """Only its owner lists or revokes a calendar feed."""
+    return actor.user_id is not None and feed.user_id == actor.user_id

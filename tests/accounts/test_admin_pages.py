@@ -181,3 +181,22 @@ def test_api_client_without_scopes_is_refused_with_the_form_kept(client: TestCli
     assert response.status_code == 400
     assert 'value="Baku registry"' in response.text
     assert db.scalar(select(func.count()).select_from(ApiClient)) == 0
+
+
+def test_only_coordinators_are_offered_the_institutions_page(client: TestClient, db: Session):
+    home = make_institution(db, "P31", "VN")
+    make_user(
+        db, email="head@p31.example.org", password=PASSWORD,
+        role=PlatformRole.INSTITUTION_MANAGER, institution=home,
+    )  # fmt: skip
+    sign_in(client, "head@p31.example.org")
+
+    users_page = client.get("/admin/users")
+
+    assert users_page.status_code == 200
+    assert 'href="/admin/institutions"' not in users_page.text
+    assert client.get("/admin/institutions").status_code == 403
+
+    client.cookies.clear()
+    _as(client, db, PlatformRole.MANAGER)
+    assert 'href="/admin/institutions"' in client.get("/admin/users").text
