@@ -4,7 +4,7 @@ import base64
 import binascii
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request, status
+from fastapi import APIRouter, Depends, Form, Query, Request, status
 
 from app.accounts import auth, service
 from app.accounts.deps import SettingsDep, SignedInApiActor, client_ip
@@ -27,6 +27,8 @@ from app.accounts.schemas import (
 from app.core.db import SessionDep
 from app.core.errors import Invalid
 from app.core.i18n import N_
+from app.core.inputs import Id
+from app.core.middleware import keep_private
 from app.core.pagination import Page
 
 auth_router = APIRouter(prefix="/auth", tags=["authentication"])
@@ -51,7 +53,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return client_id, secret
 
 
-@auth_router.post("/token", response_model=TokenResponse)
+@auth_router.post("/token", response_model=TokenResponse, dependencies=[Depends(keep_private)])
 def issue_token(
     request: Request,
     session: SessionDep,
@@ -71,13 +73,19 @@ def issue_token(
     - `client_credentials`: a partner system's `client_id` and `client_secret` (form fields
       or HTTP Basic); the token carries at most the scopes granted to the client.
     - `refresh_token`: exchanges a refresh token for a new pair; each refresh token works once.
+
+    Every answer is sent with `Cache-Control: no-store`. Wrong passwords and wrong client
+    secrets are limited per account or client and per address: past the limit the answer is
+    429 with `Retry-After`.
     """
     if grant_type == "password" and username and password:
         return auth.password_grant(session, settings, username, password, scope, client_ip(request))
     if grant_type == "client_credentials":
         basic = _basic_credentials(request)
         cid, secret = basic if basic else (client_id or "", client_secret or "")
-        return auth.client_credentials_grant(session, settings, cid, secret, scope)
+        return auth.client_credentials_grant(
+            session, settings, cid, secret, scope, client_ip(request)
+        )
     if grant_type == "refresh_token" and refresh_token:
         return auth.refresh_grant(session, settings, refresh_token)
     raise UnsupportedGrant(field="grant_type")
@@ -91,35 +99,42 @@ def revoke_token(session: SessionDep, token: Annotated[str, Form()]) -> None:
 
 @auth_router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED)
 def request_password_reset(
-    body: PasswordResetRequest, session: SessionDep, settings: SettingsDep
+    request: Request, body: PasswordResetRequest, session: SessionDep, settings: SettingsDep
 ) -> None:
     """E-mail a password-reset link if the address belongs to an account. The answer is the
-    same either way."""
-    auth.request_password_reset(session, settings, body.email)
+    same either way, and so is the limit: past a few requests an hour for one address, or
+    more from one network address, the answer is 429 with `Retry-After`."""
+    auth.request_password_reset(session, settings, body.email, client_ip(request))
 
 
 @auth_router.post("/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT)
-def confirm_password_reset(body: PasswordResetConfirm, session: SessionDep) -> None:
-    """Choose a new password with the token from the e-mail. Each token works once."""
-    auth.reset_password(session, body.token, body.new_password)
+def confirm_password_reset(
+    request: Request, body: PasswordResetConfirm, session: SessionDep, settings: SettingsDep
+) -> None:
+    """Choose a new password with the token from the e-mail. Each token works once; every
+    session and refresh token of the account is then revoked. Repeated failed tries get 429
+    with `Retry-After`."""
+    auth.reset_password(session, settings, body.token, body.new_password, client_ip(request))
 
 
 @users_router.get("/me", response_model=UserRead)
 def read_me(session: SessionDep, actor: SignedInApiActor) -> object:
-    """The signed-in user's own account."""
+    """The signed-in user's own account (any signed-in person)."""
     return service.get_user(session, actor, actor.user_id or 0)
 
 
 @users_router.patch("/me", response_model=UserRead)
 def update_me(body: ProfileUpdate, session: SessionDep, actor: SignedInApiActor) -> object:
-    """Change your display name, language, time zone or country."""
+    """Change your own display name, language, time zone or country (any signed-in person)."""
     return service.update_profile(session, actor, body)
 
 
 @users_router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
 def change_my_password(body: PasswordChange, session: SessionDep, actor: SignedInApiActor) -> None:
-    """Change your password; the current one is required."""
-    service.change_password(session, actor, body.current_password, body.new_password)
+    """Change your password; the current one is required. Every portal session and every
+    refresh token of yours is then revoked (access tokens already issued expire on their own
+    within minutes)."""
+    auth.change_password(session, actor, body.current_password, body.new_password)
 
 
 @users_router.get("", response_model=Page[UserRead])
@@ -142,14 +157,15 @@ def create_user(body: UserCreate, session: SessionDep, actor: SignedInApiActor) 
 
 
 @users_router.get("/{user_id}", response_model=UserRead)
-def read_user(user_id: int, session: SessionDep, actor: SignedInApiActor) -> object:
-    """One user, if you may see them."""
+def read_user(user_id: Id, session: SessionDep, actor: SignedInApiActor) -> object:
+    """One user: yourself, or for managers and partner systems with `users:read` a person of
+    their reach; 404 for anyone else."""
     return service.get_user(session, actor, user_id)
 
 
 @users_router.patch("/{user_id}", response_model=UserRead)
 def administer_user(
-    user_id: int, body: UserAdminUpdate, session: SessionDep, actor: SignedInApiActor
+    user_id: Id, body: UserAdminUpdate, session: SessionDep, actor: SignedInApiActor
 ) -> object:
     """Change a user's role, active flag or institution (managers and admins)."""
     return service.administer_user(session, actor, user_id, body)
@@ -170,14 +186,14 @@ def create_institution(
 
 
 @institutions_router.get("/{institution_id}", response_model=InstitutionRead)
-def read_institution(institution_id: int, session: SessionDep, actor: SignedInApiActor) -> object:
-    """One institution."""
+def read_institution(institution_id: Id, session: SessionDep, actor: SignedInApiActor) -> object:
+    """One institution (signed-in people; a partner system: its own only, 404 otherwise)."""
     return service.get_institution(session, actor, institution_id)
 
 
 @institutions_router.patch("/{institution_id}", response_model=InstitutionRead)
 def update_institution(
-    institution_id: int, body: InstitutionUpdate, session: SessionDep, actor: SignedInApiActor
+    institution_id: Id, body: InstitutionUpdate, session: SessionDep, actor: SignedInApiActor
 ) -> object:
     """Rename an institution or change its country or grading scale (managers)."""
     return service.update_institution(session, actor, institution_id, body)
@@ -201,8 +217,8 @@ def create_api_client(
 
 
 @clients_router.post("/{client_id}/revoke", response_model=ApiClientRead)
-def revoke_api_client(client_id: int, session: SessionDep, actor: SignedInApiActor) -> object:
-    """Revoke a client: its tokens stop working at once."""
+def revoke_api_client(client_id: Id, session: SessionDep, actor: SignedInApiActor) -> object:
+    """Revoke a client: its tokens stop working at once (managers reaching its institution)."""
     return service.revoke_api_client(session, actor, client_id)
 
 

@@ -4,18 +4,20 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from app.accounts import service
 from app.accounts.models import (
     ApiClient,
-    LoginFailure,
     PasswordResetToken,
     RefreshToken,
+    ThrottledAttempt,
     User,
     UserSession,
 )
 from app.accounts.service import find_user_by_email, normalise_email
+from app.accounts.throttle import forget, record, refuse_if_throttled
 from app.core.actors import DEFAULT_USER_SCOPES, Actor, PlatformRole, Scope
 from app.core.config import Settings
 from app.core.db import utcnow
@@ -47,6 +49,7 @@ class InvalidGrant(DomainError):
 class InvalidClient(DomainError):
     code = "invalid_client"
     title = N_("Unknown or revoked API client, or wrong secret.")
+    keeps_changes = True  # the recorded failure must outlive the failed request
 
 
 class InvalidScope(Invalid):
@@ -59,9 +62,28 @@ class LoginThrottled(TooManyRequests):
     title = N_("Too many failed sign-ins; wait 15 minutes and try again, or reset your password.")
 
 
+class ClientThrottled(TooManyRequests):
+    code = "client_throttled"
+    title = N_("Too many failed attempts for this API client; wait 15 minutes and try again.")
+
+
+class ResetRequestsThrottled(TooManyRequests):
+    code = "password_reset_throttled"
+    title = N_(
+        "Too many password reset requests; wait an hour and try again. "
+        "Links already sent still work."
+    )
+
+
+class ResetConfirmThrottled(TooManyRequests):
+    code = "password_reset_confirm_throttled"
+    title = N_("Too many tries with password reset links; wait 15 minutes and try again.")
+
+
 class ResetTokenInvalid(Invalid):
     code = "reset_token_invalid"
     title = N_("This password reset link is not valid, was already used or has expired.")
+    keeps_changes = True  # the recorded failure must outlive the failed request
 
 
 @dataclass(frozen=True)
@@ -80,26 +102,40 @@ def authenticate(session: Session, settings: Settings, email: str, password: str
     before the password is even checked; every failure is recorded even though the
     request itself fails."""
     email = normalise_email(email)
-    _refuse_if_throttled(session, settings, email, ip)
+    failed = ThrottledAttempt.FAILED_SIGN_IN
+    refuse_if_throttled(session, settings, failed, account=email, ip=ip, error=LoginThrottled)
     user = find_user_by_email(session, email)
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None or not password_ok or not user.is_active:
-        session.add(LoginFailure(email=email, ip_address=ip[:45]))
+        record(session, settings, failed, account=email, ip=ip)
         raise InvalidCredentials(field="password")
-    session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    forget(session, failed, email)
     return user
 
 
-def _refuse_if_throttled(session: Session, settings: Settings, email: str, ip: str) -> None:
-    since = utcnow() - timedelta(minutes=settings.login_failure_window_minutes)
-    recent = select(func.count()).select_from(LoginFailure).where(LoginFailure.failed_at >= since)
-    by_account = session.scalar(recent.where(LoginFailure.email == email)) or 0
-    by_address = session.scalar(recent.where(LoginFailure.ip_address == ip)) or 0
-    if (
-        by_account >= settings.login_max_failures_per_account
-        or by_address >= settings.login_max_failures_per_ip
-    ):
-        raise LoginThrottled()
+def change_password(session: Session, actor: Actor, current: str, new: str) -> User:
+    """A new password signs the person out everywhere: every portal session ends and every
+    refresh token is revoked."""
+    user = service.change_password(session, actor, current, new)
+    end_all_sessions(session, user.id)
+    return user
+
+
+@dataclass(frozen=True)
+class Browser:
+    """Where a portal request comes from, for the session it is given."""
+
+    ip: str
+    user_agent: str
+
+
+def change_password_in_browser(
+    session: Session, settings: Settings, actor: Actor, current: str, new: str, browser: Browser
+) -> str:
+    """As `change_password`, but the browser that made the change stays signed in, under a
+    new session id (returned for its cookie)."""
+    user = change_password(session, actor, current, new)
+    return start_session(session, settings, user, browser.ip, browser.user_agent)
 
 
 # --- portal sessions -----------------------------------------------------------------------
@@ -224,13 +260,23 @@ def _issue_user_tokens(
 
 
 def client_credentials_grant(
-    session: Session, settings: Settings, client_id: str, secret: str, scope: str | None
+    session: Session,
+    settings: Settings,
+    client_id: str,
+    secret: str,
+    scope: str | None,
+    ip: str,
 ) -> IssuedTokens:
-    """A partner system's token carries at most the scopes its client was granted."""
+    """A partner system's token carries at most the scopes its client was granted. Wrong
+    secrets are limited per client and per address, as passwords are."""
+    failed = ThrottledAttempt.FAILED_CLIENT_SECRET
+    refuse_if_throttled(session, settings, failed, account=client_id, ip=ip, error=ClientThrottled)
     client = session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
     secret_ok = verify_password(client.secret_hash if client else None, secret)
     if client is None or not secret_ok or client.revoked_at is not None:
+        record(session, settings, failed, account=client_id, ip=ip)
         raise InvalidClient()
+    forget(session, failed, client_id)
     scopes = _granted_scopes(scope, frozenset(client.scopes))
     access, lifetime = encode_access_token(settings, f"client:{client.id}", scopes)
     return IssuedTokens(access, lifetime, " ".join(scopes))
@@ -271,11 +317,18 @@ def actor_for_user(user: User, scopes: frozenset[str] | None = None) -> Actor:
 # --- password reset ------------------------------------------------------------------------
 
 
-def request_password_reset(session: Session, settings: Settings, email: str) -> None:
-    """E-mail a single-use, expiring link, at most three an hour. Unknown addresses get the
-    same silent answer, so the form cannot be used to find out who has an account."""
+def request_password_reset(session: Session, settings: Settings, email: str, ip: str) -> None:
+    """E-mail a single-use, expiring link. Requests are limited per address asked for and per
+    network address, counted and refused alike whether an account uses the address or not, so
+    the form can neither flood an inbox nor tell who has an account."""
+    email = normalise_email(email)
+    asked = ThrottledAttempt.RESET_REQUEST
+    refuse_if_throttled(
+        session, settings, asked, account=email, ip=ip, error=ResetRequestsThrottled
+    )
+    record(session, settings, asked, account=email, ip=ip)
     user = find_user_by_email(session, email)
-    if user is None or not user.is_active or _recent_reset_requests(session, user.id) >= 3:
+    if user is None or not user.is_active:
         return
     token = new_token()
     session.add(
@@ -295,27 +348,29 @@ def request_password_reset(session: Session, settings: Settings, email: str) -> 
     send_mail(settings, user.email, _("Reset your Agora password"), body)
 
 
-def _recent_reset_requests(session: Session, user_id: int) -> int:
-    """Links sent in the last hour: a cap, so the form cannot be used to flood an inbox."""
-    since = utcnow() - timedelta(hours=1)
-    count = session.scalar(
-        select(func.count())
-        .select_from(PasswordResetToken)
-        .where(PasswordResetToken.user_id == user_id, PasswordResetToken.created_at >= since)
-    )
-    return count or 0
-
-
-def reset_password(session: Session, token: str, new_password: str) -> User:
+def reset_password(
+    session: Session, settings: Settings, token: str, new_password: str, ip: str
+) -> User:
     """Set a new password with a reset token; the token then stops working, and every
-    existing session of the account is signed out."""
+    existing session and refresh token of the account is revoked. Failed tries are limited
+    per address, and per account when the link names one."""
     stored = session.scalar(
         select(PasswordResetToken).where(PasswordResetToken.token_digest == token_digest(token))
     )
-    if stored is None or stored.used_at is not None or stored.expires_at <= utcnow():
-        raise ResetTokenInvalid(field="token")
-    user = session.get(User, stored.user_id)
-    if user is None or not user.is_active:
+    user = session.get(User, stored.user_id) if stored is not None else None
+    account = user.email if user is not None else None
+    failed = ThrottledAttempt.FAILED_RESET_CONFIRM
+    refuse_if_throttled(
+        session, settings, failed, account=account, ip=ip, error=ResetConfirmThrottled
+    )
+    if (
+        stored is None
+        or user is None
+        or not user.is_active
+        or stored.used_at is not None
+        or stored.expires_at <= utcnow()
+    ):
+        record(session, settings, failed, account=account, ip=ip)
         raise ResetTokenInvalid(field="token")
     stored.used_at = utcnow()
     user.password_hash = hash_password(new_password)

@@ -1,6 +1,7 @@
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.actors import PlatformRole
@@ -35,7 +36,7 @@ class User(Base):
         ForeignKey("institutions.id", ondelete="SET NULL"), index=True
     )
     platform_role: Mapped[PlatformRole] = mapped_column(
-        Enum(PlatformRole, native_enum=False, length=16, values_callable=enum_values),
+        Enum(PlatformRole, native_enum=False, length=24, values_callable=enum_values),
         default=PlatformRole.USER,
     )
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -110,15 +111,33 @@ class PasswordResetToken(Base):
     used_at: Mapped[datetime | None]
 
 
-class LoginFailure(Base):
-    """A failed sign-in, kept for a while to rate-limit guessing per account and per address."""
+class ThrottledAttempt(StrEnum):
+    """The attempts that count towards a rate limit on a way in."""
 
-    __tablename__ = "login_failures"
+    FAILED_SIGN_IN = "failed_sign_in"  # a wrong password, in the portal or the password grant
+    FAILED_CLIENT_SECRET = "failed_client_secret"  # the client-credentials grant
+    RESET_REQUEST = "reset_request"  # a reset link asked for, whether the account exists or not
+    FAILED_RESET_CONFIRM = "failed_reset_confirm"  # an unknown, used or expired reset link
+
+
+class ThrottleEvent(Base):
+    """One attempt that counts towards a limit, per account and per address; kept for the
+    limit's window only."""
+
+    __tablename__ = "throttle_events"
+    __table_args__ = (
+        Index("ix_throttle_events_kind_account_at", "kind", "account", "at"),
+        Index("ix_throttle_events_kind_ip_address_at", "kind", "ip_address", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), index=True)
-    ip_address: Mapped[str] = mapped_column(String(45), index=True)
-    failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    kind: Mapped[ThrottledAttempt] = mapped_column(
+        Enum(ThrottledAttempt, native_enum=False, length=24, values_callable=enum_values)
+    )
+    # The e-mail address or client_id tried, when the attempt names one.
+    account: Mapped[str | None] = mapped_column(String(320))
+    ip_address: Mapped[str] = mapped_column(String(45))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class AuditEntry(Base):

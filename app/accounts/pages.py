@@ -1,10 +1,9 @@
 """Sign-in, sign-out, password reset, profile and language pages."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from app.accounts import auth, service
 from app.accounts.deps import (
@@ -16,10 +15,11 @@ from app.accounts.deps import (
     page_router,
 )
 from app.accounts.schemas import PasswordChange, ProfileUpdate
-from app.core.db import SessionDep
-from app.core.errors import DomainError, Invalid
-from app.core.i18n import SUPPORTED_LOCALES
-from app.core.web import field_errors, render, safe_next, see_other, status_for
+from app.core.config import Settings
+from app.core.db import SessionDep, refuse_request
+from app.core.errors import DomainError, Invalid, TooManyRequests
+from app.core.forms import attempt_form
+from app.core.web import render, retry_headers, safe_next, see_other, status_for
 
 router = page_router()
 
@@ -44,14 +44,17 @@ def login(
         user = auth.authenticate(session, settings, email, password, client_ip(request))
     except DomainError as error:
         context = {"next": safe_next(next), "email": email, "error": error.detail}
-        return render(request, "accounts/login.html", context, status=status_for(error))
+        return _refused(request, "accounts/login.html", context, error)
     old_token = request.cookies.get(SESSION_COOKIE)
     if old_token:
         auth.end_session(session, old_token)
     token = auth.start_session(
         session, settings, user, client_ip(request), request.headers.get("user-agent", "")
     )
-    response = see_other(safe_next(next))
+    return _with_session(see_other(safe_next(next)), settings, token)
+
+
+def _with_session(response: Response, settings: Settings, token: str) -> Response:
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -61,6 +64,22 @@ def login(
         secure=settings.uses_https,
     )
     return response
+
+
+def _refused(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    error: DomainError,
+    status: int | None = None,
+) -> Response:
+    """The form again with the refusal, its status and, when throttled, `Retry-After`. A
+    failed attempt the error keeps (a wrong password) still counts towards the limits."""
+    page = render(request, template, context, status=status or status_for(error))
+    page.headers.update(retry_headers(error))
+    if error.keeps_changes:
+        refuse_request(request, keep_changes=True)
+    return page
 
 
 @router.post("/logout")
@@ -98,7 +117,11 @@ def reset_request(
         return render(
             request, "accounts/reset_request.html", {"email": email, "errors": errors}, 400
         )
-    auth.request_password_reset(session, settings, email)
+    try:
+        auth.request_password_reset(session, settings, email, client_ip(request))
+    except TooManyRequests as error:
+        context = {"email": email, "errors": {"email": error.detail}}
+        return _refused(request, "accounts/reset_request.html", context, error)
     return render(request, "accounts/reset_request.html", {"email": email, "sent": True})
 
 
@@ -111,6 +134,7 @@ def reset_form(request: Request, token: str) -> Response:
 def reset_confirm(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     token: str,
     new_password: Annotated[str, Form()] = "",
 ) -> Response:
@@ -119,9 +143,11 @@ def reset_confirm(
         errors["new_password"] = f"Use at least {MIN_PASSWORD} characters."
     else:
         try:
-            auth.reset_password(session, token, new_password)
-        except Invalid as error:
-            errors["token"] = error.detail
+            auth.reset_password(session, settings, token, new_password, client_ip(request))
+        except (TooManyRequests, Invalid) as error:
+            context = {"token": token, "errors": {"token": error.detail}}
+            status = 400 if isinstance(error, Invalid) else None
+            return _refused(request, "accounts/reset_confirm.html", context, error, status)
     if errors:
         return render(
             request, "accounts/reset_confirm.html", {"token": token, "errors": errors}, 400
@@ -151,12 +177,11 @@ def update_profile(
         "time_zone": time_zone,
         "country": country or None,
     }
-    try:
-        data = ProfileUpdate(**typed)
-    except ValidationError as error:
-        context = {"form": typed, "errors": field_errors(error)}
+    with attempt_form(request, session) as attempt:
+        service.update_profile(session, actor, ProfileUpdate(**typed))
+    if attempt.refused:
+        context = {"form": typed, "errors": attempt.errors}
         return render(request, "accounts/profile.html", context, 400)
-    service.update_profile(session, actor, data)
     return see_other("/profile?saved=1")
 
 
@@ -164,19 +189,23 @@ def update_profile(
 def change_password(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     actor: PortalActor,
     user: CurrentUser,
     current_password: Annotated[str, Form()] = "",
     new_password: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
+    """Other browsers are signed out; this one carries on under a new session id."""
+    browser = auth.Browser(client_ip(request), request.headers.get("user-agent", ""))
+    with attempt_form(request, session) as attempt:
         data = PasswordChange(current_password=current_password, new_password=new_password)
-        service.change_password(session, actor, data.current_password, data.new_password)
-    except (ValidationError, Invalid) as error:
-        errors = field_errors(error)
-    else:
-        return see_other("/profile?password=1")
-    return render(request, "accounts/profile.html", {"form": user, "errors": errors}, 400)
+        token = auth.change_password_in_browser(
+            session, settings, actor, data.current_password, data.new_password, browser
+        )
+    if attempt.refused:
+        context = {"form": user, "errors": attempt.errors}
+        return render(request, "accounts/profile.html", context, 400)
+    return _with_session(see_other("/profile?password=1"), settings, token)
 
 
 @router.post("/language")
@@ -187,10 +216,7 @@ def choose_language(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Switch language on any page; remembered in the profile when signed in."""
-    if language not in SUPPORTED_LOCALES:
-        language = "en"
-    if not actor.is_anonymous:
-        service.update_profile(session, actor, ProfileUpdate(preferred_language=language))
+    chosen = service.choose_language(session, actor, language)
     response = see_other(safe_next(next))
-    response.set_cookie("lang", language, max_age=365 * 86400, samesite="lax")
+    response.set_cookie("lang", chosen, max_age=365 * 86400, samesite="lax")
     return response

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -42,6 +42,15 @@ class Settings(BaseSettings):
         ]
     )
     max_json_body_bytes: int = 1024 * 1024
+    # `agora serve --workers N`: uvicorn restarts a worker that does not answer its health
+    # check within this many seconds; a loaded machine needs more than uvicorn's 5.
+    worker_healthcheck_timeout: int = Field(
+        default=30,
+        ge=1,
+        validation_alias=AliasChoices(
+            "agora_worker_healthcheck_timeout", "worker_healthcheck_timeout"
+        ),
+    )
 
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -61,6 +70,14 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 30
     login_failure_window_minutes: int = 15
+    # The other ways in, limited the same way (docs/security.md lists them all).
+    client_max_failures_per_client: int = 10
+    client_max_failures_per_ip: int = 30
+    password_reset_max_requests_per_account: int = 3
+    password_reset_max_requests_per_ip: int = 20
+    password_reset_request_window_minutes: int = 60
+    password_reset_max_failures_per_account: int = 5
+    password_reset_max_failures_per_ip: int = 10
 
     # Webinars: the video provider, and how early before the start the join link opens.
     webinar_provider: Literal["jitsi", "bigbluebutton"] = "jitsi"

@@ -11,6 +11,8 @@ class DomainError(Exception):
     # A few refusals must still record something (a failed sign-in, a revoked token family):
     # for them the request's transaction commits before the error is answered.
     keeps_changes: ClassVar[bool] = False
+    # When trying again may succeed, in seconds (answered as `Retry-After`), if known.
+    retry_after_seconds: int | None = None
 
     def __init__(self, detail: str | None = None, *, field: str | None = None) -> None:
         self.detail = detail or self.title
@@ -53,6 +55,10 @@ class Invalid(DomainError):
 class TooManyRequests(DomainError):
     code = "too_many_requests"
     title = N_("Too many attempts; wait a few minutes and try again.")
+
+    def __init__(self, detail: str | None = None, *, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class ServiceUnavailable(DomainError):

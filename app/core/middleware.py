@@ -1,13 +1,16 @@
-"""ASGI middleware: request ids and request body limits."""
+"""ASGI middleware: request ids, request body limits and no-store for private answers."""
 
 import re
 import uuid
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.db import sqlite_writes_expected
+from app.core.inputs import NUL, NUL_REFUSED, NulRefused
 from app.core.logging import request_id_var
+from app.core.web import problem
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -81,3 +84,79 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, counting_receive, send)
+
+
+# The request-state key that marks an answer as private: it must not be stored anywhere.
+PRIVATE_ANSWER = "private_answer"
+
+
+def keep_private(request: Request) -> None:
+    """Mark the answer to this request as one no cache may store (a FastAPI dependency too)."""
+    setattr(request.state, PRIVATE_ANSWER, True)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every answer marked private (`request.state` holds
+    `PRIVATE_ANSWER`): pages for a signed-in person and token responses, so that neither a
+    shared cache nor the back button of a shared computer keeps them. An answer that sets
+    its own `Cache-Control` (a file download) keeps it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start" and state.get(PRIVATE_ANSWER):
+                headers = message.setdefault("headers", [])
+                if not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the path, the query string or a urlencoded form is refused at the
+    door: PostgreSQL cannot store it in text and no Agora input has a use for it. The API
+    answers a 422 problem, the portal a 400 page saying why. (JSON bodies are checked by
+    `StrictInput`; uploads may hold any byte.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 422 if scope["path"].startswith("/api/") else 400
+        if NUL in scope["path"] or _has_nul(scope.get("query_string", b"")):
+            request = Request(scope)
+            refusal = problem(request, status, "validation_error", NUL_REFUSED, NUL_REFUSED)
+            await refusal(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        if not headers.get(b"content-type", b"").startswith(b"application/x-www-form-urlencoded"):
+            await self.app(scope, receive, send)
+            return
+        tail = b""
+
+        async def checking_receive() -> Message:
+            nonlocal tail
+            message = await receive()
+            if message["type"] == "http.request":
+                chunk = tail + message.get("body", b"")
+                if _has_nul(chunk):
+                    raise NulRefused(status)
+                tail = chunk[-2:]  # so a `%00` split across two chunks is still seen
+            return message
+
+        await self.app(scope, checking_receive, send)
+
+
+def _has_nul(encoded: bytes) -> bool:
+    return b"\x00" in encoded or b"%00" in encoded

@@ -5,6 +5,7 @@ import hmac
 import secrets
 import uuid
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -15,9 +16,14 @@ from app.core.config import Settings
 from app.core.db import utcnow
 
 _hasher = PasswordHasher()
-# A valid hash to verify against when the account does not exist, so that the response
-# time does not tell whether an e-mail address is registered.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A valid hash to verify against when the account does not exist, so that the response
+    time does not tell whether an e-mail address is registered. Made on first use: hashing
+    is slow on purpose, and every worker would pay for it at start-up."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class InvalidToken(Exception):
@@ -30,7 +36,9 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False
 
@@ -72,15 +80,22 @@ def encode_access_token(settings: Settings, subject: str, scopes: list[str]) -> 
     return token, int(lifetime.total_seconds())
 
 
+# python-jose checks `exp` only when present; a token without one would never expire.
+_REQUIRED_CLAIMS = {"require_exp": True, "require_iat": True, "require_sub": True}
+
+
 def decode_access_token(settings: Settings, token: str) -> dict[str, Any]:
-    """Verify signature, expiry and type. The algorithm comes from our settings, never from
-    the token's header; the header's `kid` only selects which of our keys to try."""
+    """Verify signature, expiry and type; a token without `exp`, `iat` or `sub` is refused.
+    The algorithm comes from our settings, never from the token's header; the header's `kid`
+    only selects which of our keys to try."""
     try:
         header = jwt.get_unverified_header(token)
         key = _signing_keys(settings).get(str(header.get("kid", "")))
         if key is None:
             raise InvalidToken("unknown signing key")
-        claims: dict[str, Any] = jwt.decode(token, key, algorithms=[settings.jwt_algorithm])
+        claims: dict[str, Any] = jwt.decode(
+            token, key, algorithms=[settings.jwt_algorithm], options=_REQUIRED_CLAIMS
+        )
     except JWTError as exc:
         raise InvalidToken(str(exc)) from exc
     if claims.get("typ") != "access" or not isinstance(claims.get("sub"), str):

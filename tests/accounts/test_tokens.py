@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import LoginFailure, RefreshToken
+from app.accounts.models import RefreshToken, ThrottleEvent
 from app.core.actors import PlatformRole
 from app.core.config import Settings
 from app.core.db import utcnow
@@ -98,8 +98,8 @@ def test_successful_sign_in_clears_the_failure_count(client: TestClient, db: Ses
 
     failures = db.scalar(
         select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.email == "typo@example.org")
+        .select_from(ThrottleEvent)
+        .where(ThrottleEvent.account == "typo@example.org")
     )
     assert failures == 0
 
