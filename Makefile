@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 INSTALLED_DEV := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
 
-.PHONY: install install-dev run test test-browser bench lint format migration messages clean
+.PHONY: install install-dev run test test-browser fuzz bench lint format migration messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,11 @@ run: install
 
 ## The whole suite except the browser journeys (SQLite, or TEST_DATABASE_URL)
 test: install-dev
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser and not fuzz" $(PYTEST_ARGS)
+
+## Schemathesis against the whole API, all checks, fixed seed (SQLite, or TEST_DATABASE_URL)
+fuzz: install-dev
+	$(BIN)/pytest -m fuzz -p no:cacheprovider -s tests/test_api_fuzz.py $(PYTEST_ARGS)
 
 ## Browser journeys in Debian's Chromium (/usr/bin/chromium)
 test-browser: install-dev tests/browser/node_modules
@@ -53,6 +57,7 @@ lint: install-dev
 	$(BIN)/ruff check app tests bench migrations/env.py
 	$(BIN)/ruff format --check app tests bench migrations/env.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff format app tests bench migrations/env.py

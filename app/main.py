@@ -4,18 +4,23 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from app import subscribers  # noqa: F401  (registers every domain's event subscribers)
 from app.accounts import admin_pages
 from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
 from app.core.config import Settings, get_settings
 from app.core.db import SessionDep
-from app.core.errors import ServiceUnavailable
 from app.core.logging import configure_logging
-from app.core.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from app.core.middleware import (
+    BodySizeLimitMiddleware,
+    NoStoreMiddleware,
+    RefuseNulMiddleware,
+    RequestIdMiddleware,
+)
+from app.core.openapi import PROBLEM_RESPONSES, describe_problems
 from app.core.web import STATIC_DIR, install_error_handlers
 from app.courses import admin_pages as programme_pages
 from app.courses import api as courses_api
@@ -64,10 +69,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload_limit=max(settings.max_upload_bytes, settings.max_package_bytes) + 1024 * 1024,
         body_limit=settings.max_json_body_bytes,
     )
+    app.add_middleware(RefuseNulMiddleware)
+    app.add_middleware(NoStoreMiddleware)
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)
 
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
     for router in [
         *accounts_api.routers,
         *courses_api.routers,
@@ -76,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ]:
         api.include_router(router)
     app.include_router(api)
+    describe_problems(app)
     app.include_router(operations)
     app.include_router(accounts_pages.router)
     app.include_router(admin_pages.router)
@@ -101,9 +109,6 @@ def healthz() -> JSONResponse:
 
 @operations.get("/readyz")
 def readyz(session: SessionDep) -> JSONResponse:
-    """The database answers."""
-    try:
-        session.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        raise ServiceUnavailable("The database does not answer.") from exc
+    """The database answers (if not: 503 with `Retry-After`, as for every request)."""
+    session.execute(text("SELECT 1"))
     return JSONResponse({"status": "ready"})

@@ -8,14 +8,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from app.core.actors import PlatformRole, Scope
 from app.core.i18n import SUPPORTED_LOCALES
+from app.core.inputs import Patch, StrictInput
 
 _TIME_ZONES = frozenset(available_timezones())
-
-
-class StrictInput(BaseModel):
-    """Unknown fields are refused, so `{"platform_role": "admin"}` is an error, not ignored."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def _check_time_zone(value: str) -> str:
@@ -41,8 +36,10 @@ Language = Annotated[str, AfterValidator(_check_language)]
 Country = Annotated[str, AfterValidator(_check_country)]
 
 
-class ProfileUpdate(StrictInput):
+class ProfileUpdate(Patch):
     """What a user may change about themselves."""
+
+    nullable = frozenset({"country"})
 
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
     preferred_language: Language | None = None
@@ -68,7 +65,9 @@ class UserCreate(StrictInput):
     platform_role: PlatformRole = PlatformRole.USER
 
 
-class UserAdminUpdate(StrictInput):
+class UserAdminUpdate(Patch):
+    nullable = frozenset({"institution_code"})
+
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
     platform_role: PlatformRole | None = None
     is_active: bool | None = None
@@ -97,7 +96,7 @@ class InstitutionCreate(StrictInput):
     grading_scale: str = Field(default="0-100", max_length=32)
 
 
-class InstitutionUpdate(StrictInput):
+class InstitutionUpdate(Patch):
     name: str | None = Field(default=None, min_length=1, max_length=300)
     country: Country | None = None
     grading_scale: str | None = Field(default=None, max_length=32)

@@ -9,6 +9,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.core.errors import Invalid
+from app.core.inputs import MAX_INT
 
 T = TypeVar("T")
 ItemT = TypeVar("ItemT")
@@ -27,9 +28,12 @@ def encode_cursor(last_id: int) -> str:
 def decode_cursor(cursor: str) -> int:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return int(base64.urlsafe_b64decode(padded.encode()).decode())
+        last_id = int(base64.urlsafe_b64decode(padded.encode()).decode())
     except (ValueError, UnicodeDecodeError) as exc:
         raise Invalid("The cursor is not one Agora gave out.", field="cursor") from exc
+    if not 0 <= last_id <= MAX_INT:
+        raise Invalid("The cursor is not one Agora gave out.", field="cursor")
+    return last_id
 
 
 def paginate(

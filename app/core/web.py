@@ -3,6 +3,7 @@ and the one mapping from errors to problem+json responses and error pages."""
 
 import hashlib
 import logging
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -16,9 +17,18 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException
 
 from app.core.config import PROJECT_DIR
+from app.core.db import refuse_request
 from app.core.errors import (
     Conflict,
     DomainError,
@@ -38,8 +48,12 @@ from app.core.i18n import (
     format_when,
     is_rtl,
     negotiate,
+    pickable_zones,
     translations_for,
+    zone_groups,
+    zone_label,
 )
+from app.core.inputs import NulRefused
 
 log = logging.getLogger("agora.errors")
 
@@ -66,7 +80,11 @@ CODE_BY_STATUS = {
     406: "not_acceptable",
     413: "body_too_large",
     415: "unsupported_media_type",
+    422: "validation_error",
 }
+# Seconds a client should wait before trying again while the database is unreachable
+# (a PostgreSQL restart or fail-over takes a second or two).
+DATABASE_RETRY_AFTER = 2
 
 
 # --- templates -----------------------------------------------------------------------------
@@ -96,6 +114,8 @@ def templates_for(locale: str) -> Environment:
         locale=locale,
         rtl=is_rtl(locale),
         language_names=LANGUAGE_NAMES,
+        zone_groups=zone_groups(locale),
+        pickable_zones=pickable_zones(),
     )
     return env
 
@@ -120,12 +140,15 @@ def render(
         request=request,
         current_user=viewer,
         when=lambda moment: format_when(moment, zone_name, locale),
+        zone_at=lambda moment, name: zone_label(moment, name, locale),
         format_day=lambda day: format_date(day, format="long", locale=locale),
         format_number=lambda value: format_number(value, locale),
         csrf_token=getattr(state, "csrf_token", ""),
         **(context or {}),
     )
     response = HTMLResponse(html, status_code=status)
+    if status >= 400:
+        refuse_request(request)  # whatever the page's handler wrote is undone
     new_key = getattr(state, "new_anonymous_key", None)
     if new_key:
         response.set_cookie(
@@ -167,6 +190,8 @@ _BY_TYPE = {
     "literal_error": N_("Choose one of the offered values."),
     "url_parsing": N_("Enter a full address, such as https://example.org/…"),
     "url_scheme": N_("Enter a full address, such as https://example.org/…"),
+    "string_nul": N_("Text may not contain the NUL character."),
+    "int_out_of_range": N_("This number is too large."),
 }  # fmt: skip
 _BY_MESSAGE = {
     "email address": N_("Enter a valid e-mail address."),
@@ -251,8 +276,18 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     if status == 401 and not _wants_problem(request):
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = retry_headers(exc)
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return problem(request, status, exc.code, exc.title, exc.detail, errors, headers)
+
+
+def retry_headers(error: DomainError) -> dict[str, str]:
+    """`Retry-After` when the error knows when trying again may succeed; for pages that
+    answer an error themselves as well as for the handler."""
+    if error.retry_after_seconds is None:
+        return {}
+    return {"Retry-After": str(max(1, error.retry_after_seconds))}
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -272,7 +307,74 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = CODE_BY_STATUS.get(exc.status_code, "http_error")
     title = str(exc.detail) if exc.status_code != 404 else "Not found."
-    return problem(request, exc.status_code, code, title, headers=exc.headers)
+    detail = title if isinstance(exc, NulRefused) else None  # a message for people, translated
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and _wants_problem(request):
+        headers["Allow"] = ", ".join(documented_methods(request.app, request.url.path))
+    return problem(request, exc.status_code, code, title, detail, headers=headers)
+
+
+def documented_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method the OpenAPI document gives this path. Starlette's own `Allow` names only
+    the first route that matches it, when `GET` and `PATCH` are declared apart."""
+    methods = {
+        method.upper()
+        for template, operations in app.openapi()["paths"].items()
+        if _path_pattern(template, _integer_parameters(operations)).fullmatch(path)
+        for method in operations
+    }
+    return sorted(methods)
+
+
+def _integer_parameters(operations: dict[str, Any]) -> frozenset[str]:
+    return frozenset(
+        parameter["name"]
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path" and parameter["schema"].get("type") == "integer"
+    )
+
+
+@lru_cache(maxsize=512)
+def _path_pattern(template: str, integers: frozenset[str]) -> re.Pattern[str]:
+    def segment(match: re.Match[str]) -> str:
+        return r"\d+" if match.group(1) in integers else "[^/]+"
+
+    return re.compile(re.sub(r"\\\{(\w+)\\\}", segment, re.escape(template)))
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    """The database dropped the connection or does not answer (a restart, a fail-over, a
+    lock held too long): a 503 the client may retry, on a connection that stays open."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return problem(
+        request,
+        503,
+        "database_unavailable",
+        "The database is briefly unavailable; try again in a moment.",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+    )
+
+
+async def _database_refused(request: Request, exc: Exception) -> Response:
+    """A safety net: input the edge checks should have refused reached the database. A
+    missing row that another refers to is a 404; a value it cannot hold, a 422; a
+    duplicate, a 409. Logged, because each is a check missing in a service or a schema."""
+    log.warning("database refused input on %s %s: %s", request.method, request.url.path, exc)
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return await _database_unavailable(request, exc)
+    if isinstance(exc, IntegrityError) and _is_foreign_key_violation(exc):
+        return problem(request, 404, "not_found", "Something this refers to does not exist.")
+    if isinstance(exc, IntegrityError):
+        return problem(request, 409, "conflict", "This conflicts with the current state.")
+    if isinstance(exc, DataError):
+        return problem(request, 422, "validation_error", "A value is out of range or invalid.")
+    return await _unexpected_error(request, exc)
+
+
+def _is_foreign_key_violation(error: IntegrityError) -> bool:
+    sqlstate = getattr(error.orig, "sqlstate", None)  # PostgreSQL (psycopg)
+    return sqlstate == "23503" or "FOREIGN KEY constraint failed" in str(error.orig)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
@@ -293,4 +395,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    # Database errors get handlers of their own: Starlette answers a handler registered for
+    # `Exception` and then re-raises, so the server drops the keep-alive connection.
+    for unavailable in (OperationalError, InterfaceError, SQLAlchemyTimeoutError):
+        app.add_exception_handler(unavailable, _database_unavailable)
+    app.add_exception_handler(DBAPIError, _database_refused)
     app.add_exception_handler(Exception, _unexpected_error)

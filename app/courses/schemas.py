@@ -6,7 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
-from app.accounts.schemas import Language, StrictInput
+from app.accounts.schemas import Language
+from app.core.inputs import Id, Patch, StrictInput, UTCDatetime
 from app.courses.models import CompletionRule, ModuleKind, ProgrammeKind, SelfEnrolment, Status
 from app.courses.service.access import LockReason
 
@@ -85,7 +86,9 @@ class CourseCreate(StrictInput):
         return self
 
 
-class CourseUpdate(StrictInput):
+class CourseUpdate(Patch):
+    nullable = frozenset({"starts_on", "ends_on", "licence"})
+
     title: str | None = Field(default=None, min_length=1, max_length=300)
     summary: str | None = Field(default=None, max_length=5000)
     language: Language | None = None
@@ -135,7 +138,7 @@ class SectionCreate(StrictInput):
     position: int | None = Field(default=None, ge=0)
 
 
-class SectionUpdate(StrictInput):
+class SectionUpdate(Patch):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     summary: str | None = Field(default=None, max_length=5000)
     position: int | None = Field(default=None, ge=0)
@@ -163,8 +166,8 @@ class ModuleCreate(StrictInput):
     requires: list[Key] = Field(default_factory=list, description="Keys of modules to finish first")
     position: int | None = Field(default=None, ge=0)
     status: Status = Status.PUBLISHED
-    available_from: datetime | None = None
-    available_until: datetime | None = None
+    available_from: UTCDatetime | None = None
+    available_until: UTCDatetime | None = None
     is_open: bool = False
     licence: Licence | None = None
     external_ref: str | None = Field(default=None, max_length=64)
@@ -179,7 +182,9 @@ class ModuleCreate(StrictInput):
         return self
 
 
-class ModuleUpdate(StrictInput):
+class ModuleUpdate(Patch):
+    nullable = frozenset({"url", "available_from", "available_until", "licence"})
+
     title: str | None = Field(default=None, min_length=1, max_length=300)
     body: str | None = Field(default=None, max_length=200_000)
     url: HttpUrl | None = None
@@ -188,10 +193,10 @@ class ModuleUpdate(StrictInput):
     required: bool | None = None
     requires: list[Key] | None = None
     position: int | None = Field(default=None, ge=0)
-    section_id: int | None = None
+    section_id: Id | None = None
     status: Status | None = None
-    available_from: datetime | None = None
-    available_until: datetime | None = None
+    available_from: UTCDatetime | None = None
+    available_until: UTCDatetime | None = None
     is_open: bool | None = None
     licence: Licence | None = None
 

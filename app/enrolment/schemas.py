@@ -3,18 +3,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.accounts.schemas import Country, StrictInput
-from app.enrolment.models import (
-    CourseRole,
-    EnrolmentMethod,
-    EnrolmentStatus,
-    Funding,
-    ProfessionalStatus,
-)
+from app.accounts.schemas import Country
+from app.core.inputs import Id, StrictInput, UTCDatetime
+from app.enrolment.models import ProfessionalStatus
+from app.membership.models import CourseRole, EnrolmentMethod, EnrolmentStatus, Funding
 
 
 class EnrolmentCreate(StrictInput):
-    user_id: int
+    user_id: Id
     role: CourseRole = CourseRole.STUDENT
     funding: Funding = Funding.SELF
     funder_name: str | None = Field(default=None, max_length=200)
@@ -34,8 +30,8 @@ class SelfEnrolmentRequest(StrictInput):
 class EnrolmentOptionsUpdate(StrictInput):
     key: str | None = Field(default=None, min_length=4, max_length=200)
     capacity: int | None = Field(default=None, ge=1)
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
+    opens_at: UTCDatetime | None = None
+    closes_at: UTCDatetime | None = None
     requires_approval: bool = False
 
 
@@ -88,6 +84,12 @@ class BulkRowRead(BaseModel):
 class CohortCreate(StrictInput):
     code: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
+    institution_code: str | None = Field(
+        default=None,
+        max_length=32,
+        description="The institution running the intake; an institution manager's own by "
+        "default, none (platform-wide) for coordinators.",
+    )
 
 
 class CohortRead(BaseModel):
@@ -96,14 +98,15 @@ class CohortRead(BaseModel):
     id: int
     code: str
     name: str
+    institution_id: int | None
 
 
 class MemberRef(StrictInput):
-    user_id: int
+    user_id: Id
 
 
 class CourseRef(StrictInput):
-    course_id: int
+    course_id: Id
 
 
 class GroupCreate(StrictInput):

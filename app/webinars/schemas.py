@@ -9,7 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
-from app.accounts.schemas import StrictInput, TimeZone
+from app.accounts.schemas import TimeZone
+from app.core.inputs import Patch, StrictInput
 from app.webinars.models import (
     AttendanceSource,
     AttendanceStatus,
@@ -21,6 +22,7 @@ from app.webinars.models import (
 
 Title = Annotated[str, Field(min_length=1, max_length=300)]
 Percent = Annotated[int, Field(ge=0, le=100)]
+MAX_MINUTES = 24 * 60  # minutes attended in one day
 
 
 class SpeakerIn(StrictInput):
@@ -70,7 +72,9 @@ class SeriesCreate(SessionCreate):
     every_weeks: int = Field(default=1, ge=1, le=8)
 
 
-class SessionUpdate(StrictInput):
+class SessionUpdate(Patch):
+    nullable = frozenset({"location", "capacity"})
+
     title: Title | None = None
     description: str | None = Field(default=None, max_length=20000)
     location: str | None = Field(default=None, max_length=300)
@@ -196,7 +200,7 @@ class AttendanceUpdate(StrictInput):
     none."""
 
     status: AttendanceStatus
-    minutes: int | None = Field(default=None, ge=0, le=24 * 60)
+    minutes: int | None = Field(default=None, ge=0, le=MAX_MINUTES)
     sitting_id: int | None = None
 
 

@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from fastapi import APIRouter
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from app.core.db import make_engine, session_factory
@@ -56,3 +58,81 @@ def test_next_request_succeeds_after_postgresql_drops_every_connection(app, engi
     assert killed >= 1
     assert client.get("/readyz").status_code == 200
     pooled.dispose()
+
+
+def test_a_request_cut_off_by_a_postgresql_restart_gets_a_503_and_the_next_succeeds(
+    app, engine: Engine
+):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a server restart only concerns PostgreSQL (set TEST_DATABASE_URL)")
+    url = engine.url.render_as_string(hide_password=False)
+    pooled = make_engine(url, connect_args={"application_name": POOL_NAME})
+    session_factory.configure(sessionmaker(bind=pooled, expire_on_commit=False))
+    # Server errors raised past the handlers would raise here: the 503 must be an answer, so
+    # that the server keeps the keep-alive connection open.
+    client = TestClient(app, raise_server_exceptions=True)
+    assert client.get("/api/v1/courses").status_code == 200
+    restart_pending = [True]
+
+    def restart_during_the_request(*_args: object) -> None:
+        if restart_pending:
+            restart_pending.clear()
+            with engine.connect() as admin:
+                admin.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE application_name = :name"
+                    ),
+                    {"name": POOL_NAME},
+                )
+                admin.commit()
+
+    event.listen(pooled, "before_cursor_execute", restart_during_the_request)
+    cut_off = client.get("/api/v1/courses")
+    event.remove(pooled, "before_cursor_execute", restart_during_the_request)
+
+    assert cut_off.status_code == 503
+    assert cut_off.headers["retry-after"] == "2"
+    assert cut_off.headers["content-type"] == "application/problem+json"
+    assert cut_off.json()["code"] == "database_unavailable"
+    assert client.get("/api/v1/courses").status_code == 200
+    pooled.dispose()
+
+
+def _lost_connection() -> OperationalError:
+    return OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+
+def test_a_lost_database_is_a_503_problem_the_client_may_retry(app):
+    outage = APIRouter()
+
+    @outage.get("/api/v1/outage")
+    def lose_the_database() -> None:
+        raise _lost_connection()
+
+    app.include_router(outage)
+    client = TestClient(app, raise_server_exceptions=True)
+
+    response = client.get("/api/v1/outage")
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["code"] == "database_unavailable"
+    assert response.json()["request_id"] == response.headers["x-request-id"]
+
+
+def test_a_lost_database_is_a_503_page_in_the_readers_language(app):
+    outage = APIRouter()
+
+    @outage.get("/outage")
+    def lose_the_database() -> None:
+        raise _lost_connection()
+
+    app.include_router(outage)
+    client = TestClient(app, raise_server_exceptions=True)
+
+    response = client.get("/outage", headers={"Accept-Language": "fr"})
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    assert "Agora est momentanément indisponible" in response.text
