@@ -5,15 +5,15 @@ from typing import Annotated
 
 from fastapi import Form, Query, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from app.accounts import service
 from app.accounts.deps import CurrentUser, PortalActor, page_router
 from app.accounts.schemas import ApiClientCreate, InstitutionCreate, UserAdminUpdate, UserCreate
 from app.core.actors import PlatformRole, Scope
 from app.core.db import SessionDep
-from app.core.errors import Invalid
-from app.core.web import field_errors, render, see_other
+from app.core.forms import attempt_form
+from app.core.inputs import Id
+from app.core.web import render, see_other
 
 router = page_router("/admin")
 
@@ -88,17 +88,17 @@ def create_user(
         "institution_code": institution_code,
         "platform_role": platform_role,
     }
-    try:
+    with attempt_form(request, session) as attempt:
         data = UserCreate(**_blank_to_none({**typed, "password": password}))
         created = service.create_user(session, actor, data)
-    except (ValidationError, Invalid) as error:
-        return _users_page(request, session, actor, form=typed, errors=field_errors(error))
+    if attempt.refused:
+        return _users_page(request, session, actor, form=typed, errors=attempt.errors)
     return see_other(f"/admin/users/{created.id}?created=1")
 
 
 @router.get("/users/{user_id}")
 def edit_user(
-    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, user_id: int
+    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, user_id: Id
 ) -> Response:
     return _edit_user_page(request, session, actor, user_id)
 
@@ -107,7 +107,7 @@ def _edit_user_page(
     request: Request,
     session: SessionDep,
     actor: PortalActor,
-    user_id: int,
+    user_id: Id,
     errors: dict[str, str] | None = None,
 ) -> Response:
     context = {
@@ -125,22 +125,23 @@ def update_user(
     session: SessionDep,
     actor: PortalActor,
     _user: CurrentUser,
-    user_id: int,
+    user_id: Id,
     display_name: FormField = "",
     platform_role: FormField = "user",
     institution_code: FormField = "",
     is_active: Annotated[bool, Form()] = False,
 ) -> Response:
-    subject = service.get_user(session, actor, user_id)
-    changes: dict[str, object] = {"display_name": display_name, "is_active": is_active}
-    if platform_role != subject.platform_role:
-        changes["platform_role"] = platform_role
+    changes: dict[str, object] = {
+        "display_name": display_name,
+        "is_active": is_active,
+        "platform_role": platform_role,
+    }
     if institution_code:
         changes["institution_code"] = institution_code
-    try:
+    with attempt_form(request, session) as attempt:
         service.administer_user(session, actor, user_id, UserAdminUpdate.model_validate(changes))
-    except (ValidationError, Invalid) as error:
-        return _edit_user_page(request, session, actor, user_id, field_errors(error))
+    if attempt.refused:
+        return _edit_user_page(request, session, actor, user_id, attempt.errors)
     return see_other(f"/admin/users/{user_id}?saved=1")
 
 
@@ -178,10 +179,10 @@ def create_institution(
     country: FormField = "",
 ) -> Response:
     typed = {"code": code, "name": name, "country": country}
-    try:
+    with attempt_form(request, session) as attempt:
         service.create_institution(session, actor, InstitutionCreate(**typed))
-    except (ValidationError, Invalid) as error:
-        return _institutions_page(request, session, actor, typed, field_errors(error))
+    if attempt.refused:
+        return _institutions_page(request, session, actor, typed, attempt.errors)
     return see_other("/admin/institutions?created=1")
 
 
@@ -227,19 +228,19 @@ def create_api_client(
         "institution_code": institution_code,
         "scopes": scopes or [],
     }
-    try:
+    with attempt_form(request, session) as attempt:
         client, secret = service.create_api_client(
             session, actor, ApiClientCreate.model_validate(typed)
         )
-    except (ValidationError, Invalid) as error:
-        return _clients_page(request, session, actor, form=typed, errors=field_errors(error))
+    if attempt.refused:
+        return _clients_page(request, session, actor, form=typed, errors=attempt.errors)
     # Shown on this page only: the secret is never stored in clear.
     return _clients_page(request, session, actor, created=(client.client_id, secret))
 
 
 @router.post("/api-clients/{client_id}/revoke")
 def revoke_api_client(
-    session: SessionDep, actor: PortalActor, _user: CurrentUser, client_id: int
+    session: SessionDep, actor: PortalActor, _user: CurrentUser, client_id: Id
 ) -> Response:
     service.revoke_api_client(session, actor, client_id)
     return see_other("/admin/api-clients?revoked=1")

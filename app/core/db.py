@@ -8,10 +8,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 from app.core.config import get_settings
@@ -125,12 +131,28 @@ class SessionFactory:
 session_factory = SessionFactory()
 
 
-def get_session() -> Iterator[Session]:
-    """One transaction per request: commit when the handler succeeds, roll back otherwise."""
+def refuse_request(request: Request, *, keep_changes: bool = False) -> None:
+    """The answer to this request is a refusal (a form shown again with its errors, any page
+    answered 4xx): its transaction rolls back instead of committing. `keep_changes` is for the
+    few refusals that must still record something (`DomainError.keeps_changes`)."""
+    request.state.refused = True
+    if keep_changes:
+        request.state.refusal_keeps_changes = True
+
+
+def _refused(request: Request) -> bool:
+    state = request.state
+    return bool(getattr(state, "refused", False)) and not getattr(
+        state, "refusal_keeps_changes", False
+    )
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: commit when the handler succeeds; roll back when it raises
+    or answers with a refusal, so a refused form or request writes nothing."""
     with session_factory() as session:
         try:
             yield session
-            session.commit()
         except DomainError as error:
             if error.keeps_changes:
                 session.commit()
@@ -140,6 +162,36 @@ def get_session() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+        if _refused(request):
+            session.rollback()
+        else:
+            session.commit()
+
+
+# Whether a session's transaction has written anything, for caches that may keep only what
+# was read in a committed state (a read after this transaction's own writes may yet be undone).
+_WROTE = "agora_wrote"
+
+
+def wrote_in_transaction(session: Session) -> bool:
+    return bool(session.info.get(_WROTE)) or bool(session.new or session.dirty or session.deleted)
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -5,13 +5,12 @@ from typing import Annotated
 
 from fastapi import Form, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from app.accounts.deps import CurrentUser, PortalActor, page_router
 from app.accounts.service import list_institutions
 from app.core.db import SessionDep
-from app.core.errors import Conflict, Invalid
-from app.core.web import field_errors, render, see_other
+from app.core.forms import attempt_form
+from app.core.web import render, see_other
 from app.courses.models import ProgrammeKind, SelfEnrolment
 from app.courses.schemas import CourseCreate, ProgrammeCreate
 from app.courses.service import courses, programmes
@@ -74,10 +73,10 @@ def create_programme(
         "courses": [{"code": c, "position": i} for i, c in enumerate(_words(course_codes))],
     }
     del typed["course_codes"]
-    try:
+    with attempt_form(request, session) as attempt:
         programmes.create_programme(session, actor, ProgrammeCreate.model_validate(typed))
-    except (ValidationError, Invalid, Conflict) as error:
-        errors = field_errors(error)
+    if attempt.refused:
+        errors = attempt.errors
         if "courses" in errors:
             errors["course_codes"] = errors.pop("courses")
         return _programmes_page(request, session, actor, form, errors)
@@ -88,10 +87,10 @@ def create_programme(
 def publish_programme(
     request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, code: str
 ) -> Response:
-    try:
+    with attempt_form(request, session) as attempt:
         programmes.publish_programme(session, actor, code)
-    except Invalid as error:
-        return _programmes_page(request, session, actor, errors={"publish": error.detail})
+    if attempt.refused:
+        return _programmes_page(request, session, actor, errors={"publish": attempt.message})
     return see_other("/admin/programmes?published=1")
 
 
@@ -143,8 +142,8 @@ def create_course(
     }  # fmt: skip
     typed = {name: (value or None) for name, value in form.items()}
     typed["summary"] = summary
-    try:
+    with attempt_form(request, session) as attempt:
         course = courses.create_course(session, actor, CourseCreate.model_validate(typed))
-    except (ValidationError, Invalid, Conflict) as error:
-        return _course_form(request, session, actor, form, field_errors(error))
+    if attempt.refused:
+        return _course_form(request, session, actor, form, attempt.errors)
     return see_other(f"/courses/{course.code}/edit?created=1")

@@ -6,15 +6,16 @@ from typing import Annotated
 
 from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from app.accounts.deps import CurrentUser, PortalActor, SettingsDep, page_router
+from app.accounts.service import list_institutions
 from app.core.db import SessionDep
-from app.core.errors import Invalid
-from app.core.web import field_errors, render, see_other
+from app.core.forms import attempt_form
+from app.core.inputs import MAX_INT, Id
+from app.core.web import render, see_other
 from app.courses.models import CompletionRule, Course, ModuleKind, Section
 from app.courses.schemas import CourseUpdate, ModuleCreate, ModuleUpdate, SectionCreate
-from app.courses.service import completion, content, courses
+from app.courses.service import completion, content, courses, partners
 
 router = page_router()
 FormText = Annotated[str, Form()]
@@ -35,8 +36,11 @@ def _edit_page(
     errors: dict[str, str] | None = None,
 ) -> Response:
     sections, _ = completion.outline(session, actor, courses.get_course(session, actor, course.id))
+    choose_partners = partners.may_choose_partners(actor, course)
     context = {
         "course": course,
+        "partners": partners.partner_institutions(session, course.id) if choose_partners else None,
+        "institutions": list_institutions(session, actor) if choose_partners else [],
         "form": form or {},
         "errors": errors or {},
         "sections": sections,
@@ -75,11 +79,37 @@ def save_course(
         "starts_on": starts_on or None,
         "ends_on": ends_on or None,
     }
-    try:
+    with attempt_form(request, session) as attempt:
         courses.update_course(session, actor, course.id, CourseUpdate.model_validate(typed), None)
-    except (ValidationError, Invalid) as error:
-        return _edit_page(request, session, actor, course, typed, field_errors(error))
+    if attempt.refused:
+        return _edit_page(request, session, actor, course, typed, attempt.errors)
     return see_other(f"/courses/{code}/edit?saved=1")
+
+
+@router.post("/courses/{code}/partners")
+def add_partner(
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    _user: CurrentUser,
+    code: str,
+    institution_code: FormText = "",
+) -> Response:
+    course = _editable(session, actor, code)
+    with attempt_form(request, session) as attempt:
+        partners.add_partner(session, actor, course.id, institution_code)
+    if attempt.refused:
+        return _edit_page(request, session, actor, course, {}, attempt.errors)
+    return see_other(f"/courses/{code}/edit?partners=1#partners")
+
+
+@router.post("/courses/{code}/partners/{institution_code}/remove")
+def remove_partner(
+    session: SessionDep, actor: PortalActor, _user: CurrentUser, code: str, institution_code: str
+) -> Response:
+    course = _editable(session, actor, code)
+    partners.remove_partner(session, actor, course.id, institution_code)
+    return see_other(f"/courses/{code}/edit?partners=1#partners")
 
 
 @router.post("/courses/{code}/publish")
@@ -99,18 +129,11 @@ def add_section(
     summary: FormText = "",
 ) -> Response:
     course = _editable(session, actor, code)
-    try:
+    with attempt_form(request, session) as attempt:
         content.add_section(session, actor, course.id, SectionCreate(title=title, summary=summary))
-    except ValidationError as error:
-        typed = {"section_title": title}
-        return _edit_page(
-            request,
-            session,
-            actor,
-            course,
-            typed,
-            {"section_title": field_errors(error).get("title", "")},
-        )
+    if attempt.refused:
+        errors = {"section_title": attempt.errors.get("title", attempt.message)}
+        return _edit_page(request, session, actor, course, {"section_title": title}, errors)
     return see_other(f"/courses/{code}/edit")
 
 
@@ -132,13 +155,13 @@ def _module_form(
     return render(request, "courses/module_form.html", context, 400 if errors else 200)
 
 
-def _section(session: SessionDep, actor: PortalActor, section_id: int) -> tuple[Section, Course]:
+def _section(session: SessionDep, actor: PortalActor, section_id: Id) -> tuple[Section, Course]:
     return content.editable_section(session, actor, section_id)
 
 
 @router.get("/sections/{section_id}/modules/new")
 def new_module(
-    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, section_id: int
+    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, section_id: Id
 ) -> Response:
     section, course = _section(session, actor, section_id)
     return _module_form(request, course, section)
@@ -151,7 +174,7 @@ def create_module(
     actor: PortalActor,
     settings: SettingsDep,
     _user: CurrentUser,
-    section_id: int,
+    section_id: Id,
     key: FormText = "",
     kind: FormText = "page",
     title: FormText = "",
@@ -168,13 +191,13 @@ def create_module(
         "description": description, "completion": completion_rule, "required": required,
         "requires": [k.strip() for k in requires.split(",") if k.strip()],
     }  # fmt: skip
-    try:
+    with attempt_form(request, session) as attempt:
         module = content.add_module(
             session, actor, settings, section.id, ModuleCreate.model_validate(typed)
         )
-    except (ValidationError, Invalid) as error:
+    if attempt.refused:
         shown = {**typed, "requires": requires, "url": url}
-        return _module_form(request, course, section, shown, field_errors(error))
+        return _module_form(request, course, section, shown, attempt.errors)
     return see_other(f"/courses/{course.code}/modules/{module.id}")
 
 
@@ -184,7 +207,7 @@ def upload(
     actor: PortalActor,
     settings: SettingsDep,
     _user: CurrentUser,
-    module_id: int,
+    module_id: Id,
     file: Annotated[UploadFile, File()],
 ) -> Response:
     module, course = content.editable_module(session, actor, module_id)
@@ -198,8 +221,8 @@ def move(
     actor: PortalActor,
     settings: SettingsDep,
     _user: CurrentUser,
-    module_id: int,
-    position: Annotated[int, Form(ge=0)],
+    module_id: Id,
+    position: Annotated[int, Form(ge=0, le=MAX_INT)],
 ) -> Response:
     module, course = content.editable_module(session, actor, module_id)
     content.update_module(session, actor, settings, module.id, ModuleUpdate(position=position))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Institution
 from app.core.db import Base, enum_values, utcnow
+from app.core.storage import STORAGE_KEY
 
 
 def _enum(enum: type[StrEnum]) -> Enum:
@@ -154,6 +155,11 @@ class Course(Base):
         lazy="raise", cascade="all, delete-orphan", order_by="Section.position"
     )
 
+    # Every UPDATE of a course says `WHERE version = <the version read>`: a writer that read
+    # the course before another committed a change is refused (`StaleDataError`) instead of
+    # overwriting it. The services raise the version themselves (`touch`).
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+
 
 class Section(Base):
     """A week or topic of a course."""
@@ -177,7 +183,7 @@ class ContentFile(Base):
     __tablename__ = "content_files"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True, info=STORAGE_KEY)
     size: Mapped[int] = mapped_column(BigInteger)
     media_type: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,11 +7,13 @@ from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from app.accounts.deps import CurrentUser, PortalActor, page_router
-from app.accounts.service import find_user_by_email, list_institutions
+from app.accounts.service import list_institutions
 from app.core.db import SessionDep
-from app.core.errors import Conflict, Invalid, NotFound
+from app.core.errors import NotFound
+from app.core.forms import attempt_form
 from app.core.i18n import N_
-from app.core.web import field_errors, render, see_other
+from app.core.inputs import Id
+from app.core.web import render, see_other
 from app.courses.service.courses import find_course
 from app.enrolment import bulk, cohorts
 from app.enrolment.bulk import RowReport
@@ -55,10 +57,10 @@ def create_cohort(
     errors = {k: N_("This field is required.") for k, v in form.items() if not v}
     if errors:
         return _list_page(request, session, actor, form, errors)
-    try:
+    with attempt_form(request, session) as attempt:
         cohort = cohorts.create_cohort(session, actor, form["code"], form["name"])
-    except Conflict as error:
-        return _list_page(request, session, actor, form, field_errors(error))
+    if attempt.refused:
+        return _list_page(request, session, actor, form, attempt.errors)
     return see_other(f"/admin/cohorts/{cohort.id}")
 
 
@@ -66,7 +68,7 @@ def _cohort_page(
     request: Request,
     session: SessionDep,
     actor: PortalActor,
-    cohort_id: int,
+    cohort_id: Id,
     *,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
@@ -86,7 +88,7 @@ def _cohort_page(
 
 @router.get("/{cohort_id}")
 def cohort_page(
-    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, cohort_id: int
+    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, cohort_id: Id
 ) -> Response:
     return _cohort_page(request, session, actor, cohort_id)
 
@@ -97,20 +99,20 @@ def add_member(
     session: SessionDep,
     actor: PortalActor,
     _user: CurrentUser,
-    cohort_id: int,
+    cohort_id: Id,
     email: FormText = "",
 ) -> Response:
-    user = find_user_by_email(session, email.strip())
-    if user is None:
-        error = {"email": N_("Nobody has an account with this e-mail address.")}
-        return _cohort_page(request, session, actor, cohort_id, form={"email": email}, errors=error)
-    cohorts.add_member(session, actor, cohort_id, user.id)
+    with attempt_form(request, session) as attempt:
+        cohorts.add_member_by_email(session, actor, cohort_id, email)
+    if attempt.refused:
+        form = {"email": email}
+        return _cohort_page(request, session, actor, cohort_id, form=form, errors=attempt.errors)
     return see_other(f"/admin/cohorts/{cohort_id}")
 
 
 @router.post("/{cohort_id}/members/{user_id}/remove")
 def remove_member(
-    session: SessionDep, actor: PortalActor, _user: CurrentUser, cohort_id: int, user_id: int
+    session: SessionDep, actor: PortalActor, _user: CurrentUser, cohort_id: Id, user_id: Id
 ) -> Response:
     cohorts.remove_member(session, actor, cohort_id, user_id)
     return see_other(f"/admin/cohorts/{cohort_id}")
@@ -122,7 +124,7 @@ def link_course(
     session: SessionDep,
     actor: PortalActor,
     _user: CurrentUser,
-    cohort_id: int,
+    cohort_id: Id,
     course_code: FormText = "",
 ) -> Response:
     try:
@@ -141,14 +143,14 @@ async def upload_members(
     session: SessionDep,
     actor: PortalActor,
     _user: CurrentUser,
-    cohort_id: int,
+    cohort_id: Id,
     file: Annotated[UploadFile, File()],
     institution_code: FormText = "",
 ) -> Response:
     data = await file.read(bulk.MAX_CSV_BYTES + 1)
-    try:
+    with attempt_form(request, session) as attempt:
         rows = bulk.rows_from_upload(data)
         report = bulk.bulk_add_to_cohort(session, actor, cohort_id, rows, institution_code or None)
-    except Invalid as error:
-        return _cohort_page(request, session, actor, cohort_id, errors=field_errors(error))
+    if attempt.refused:
+        return _cohort_page(request, session, actor, cohort_id, errors=attempt.errors)
     return _cohort_page(request, session, actor, cohort_id, report=report)

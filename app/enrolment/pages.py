@@ -11,12 +11,14 @@ from app.accounts.deps import CurrentUser, PortalActor, page_router
 from app.accounts.service import list_institutions
 from app.core.db import SessionDep
 from app.core.errors import Conflict, Forbidden, Invalid
+from app.core.forms import attempt_form
 from app.core.i18n import N_
+from app.core.inputs import Id
 from app.core.web import render, see_other
 from app.courses.service import completion
 from app.courses.service.courses import find_course
 from app.enrolment import bulk, cohorts, policy, service
-from app.enrolment.models import CourseRole, EnrolmentStatus
+from app.membership.models import CourseRole, EnrolmentStatus
 
 router = page_router()
 
@@ -25,6 +27,7 @@ def _page(
     request: Request, session: SessionDep, actor: PortalActor, code: str, **context: object
 ) -> Response:
     course = find_course(session, actor, code).course
+    bulk.check_may_bulk_enrol(session, actor, course.id)
     return render(
         request,
         "enrolment/bulk.html",
@@ -51,13 +54,13 @@ async def bulk_upload(
     institution_code: Annotated[str, Form()] = "",
 ) -> Response:
     data = await file.read(bulk.MAX_CSV_BYTES + 1)
-    try:
+    with attempt_form(request, session) as attempt:
         course = find_course(session, actor, code).course
         report = bulk.bulk_enrol(
             session, actor, course.id, bulk.rows_from_upload(data), institution_code or None
         )
-    except Invalid as error:
-        return _page(request, session, actor, code, error=error.detail)
+    if attempt.refused:
+        return _page(request, session, actor, code, error=attempt.message)
     return _page(request, session, actor, code, report=report)
 
 
@@ -74,11 +77,7 @@ def _groups(
     access = find_course(session, actor, code)
     roles = access.roles
     can_manage = policy.can_manage_groups(actor, roles)
-    people = (
-        {user.id: user for _, user in service.participants(session, actor, access.course.id)}
-        if policy.can_see_participants(actor, roles)
-        else {}
-    )
+    people = service.visible_participants(session, actor, access.course.id)
     context = {
         "course": access.course,
         "groups": cohorts.groups_of(session, actor, access.course.id),
@@ -100,12 +99,10 @@ def create_group(
     name: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     course = find_course(session, actor, code).course
-    if not name.strip():
-        return _groups(request, session, actor, code, N_("Give the group a name."))
-    try:
-        cohorts.create_group(session, actor, course.id, name.strip())
-    except (Conflict, Invalid) as error:
-        return _groups(request, session, actor, code, error.detail)
+    with attempt_form(request, session) as attempt:
+        cohorts.create_group(session, actor, course.id, name)
+    if attempt.refused:
+        return _groups(request, session, actor, code, attempt.message)
     return see_other(f"/courses/{code}/groups")
 
 
@@ -116,19 +113,20 @@ def change_member(
     actor: PortalActor,
     _user: CurrentUser,
     code: str,
-    group_id: int,
-    user_id: Annotated[int, Form()],
+    group_id: Id,
+    user_id: Annotated[Id, Form()],
     action: Annotated[str, Form()] = "add",
 ) -> Response:
-    try:
+    with attempt_form(request, session) as attempt:
         cohorts.set_group_member(session, actor, group_id, user_id, member=action == "add")
-    except Invalid as error:
-        return _groups(request, session, actor, code, error.detail)
+    if attempt.refused:
+        return _groups(request, session, actor, code, attempt.message)
     return see_other(f"/courses/{code}/groups")
 
 
 @router.post("/courses/{code}/enrol")
 def enrol_myself(
+    request: Request,
     session: SessionDep,
     actor: PortalActor,
     _user: CurrentUser,
@@ -136,10 +134,10 @@ def enrol_myself(
     key: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     course = find_course(session, actor, code).course
-    try:
-        service.self_enrol(session, actor, course.id, course.self_enrolment.value, key or None)
-    except (Conflict, Forbidden, Invalid) as error:
-        return see_other(f"/courses/{code}?enrol_error={error.code}")
+    with attempt_form(request, session, (Conflict, Forbidden, Invalid)) as attempt:
+        service.self_enrol(session, actor, course.id, key or None)
+    if attempt.refused:
+        return see_other(f"/courses/{code}?enrol_error={attempt.code}")
     return see_other(f"/courses/{code}?enrolled=1")
 
 
@@ -190,10 +188,10 @@ def enrol_participant(
     form = {"email": email, "role": role}
     if role not in CourseRole.__members__.values():
         return _participants(request, session, actor, code, form, {"role": N_("Choose a role.")})
-    try:
+    with attempt_form(request, session) as attempt:
         service.enrol_by_email(session, actor, course.id, email.strip(), CourseRole(role))
-    except Invalid as error:
-        return _participants(request, session, actor, code, form, {"email": error.detail})
+    if attempt.refused:
+        return _participants(request, session, actor, code, form, {"email": attempt.message})
     return see_other(f"/courses/{code}/participants?enrolled=1")
 
 
@@ -203,7 +201,7 @@ def change_enrolment_status(
     actor: PortalActor,
     _user: CurrentUser,
     code: str,
-    enrolment_id: int,
+    enrolment_id: Id,
     status: Annotated[EnrolmentStatus, Form()],
 ) -> Response:
     service.change_status(session, actor, enrolment_id, status, "changed in the portal")

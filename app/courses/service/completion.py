@@ -2,6 +2,7 @@
 an event trail for reporting."""
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,9 +11,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from app.core.actors import Actor, require
+from app.core.db import sqlite_writes_expected, wrote_in_transaction
 from app.core.errors import Invalid
+from app.core.events import publish
 from app.core.i18n import N_
 from app.courses import policy
+from app.courses.events import CourseCompleted, ModuleCompleted
 from app.courses.models import (
     CompletionEvent,
     CompletionRule,
@@ -27,7 +31,7 @@ from app.courses.models import (
 from app.courses.schemas import ModuleState, Progress, SectionOutline
 from app.courses.service.access import module_locks, module_prerequisites
 from app.courses.service.content import ModuleAccess, read_module
-from app.courses.service.courses import CourseAccess
+from app.courses.service.courses import CourseAccess, find_course
 
 log = logging.getLogger("agora.completion")
 
@@ -50,8 +54,9 @@ def completed_module_ids(session: Session, user_id: int | None, course_id: int) 
 
 
 def _record(session: Session, user_id: int, module: Module, event: str) -> bool:
-    """Insert the completion unless it exists; True when this call recorded it. Two requests
-    racing both try the insert; the unique key lets exactly one win."""
+    """Insert the completion unless it exists; True when this call recorded it, and only
+    then are `ModuleCompleted` (and `CourseCompleted` for the last one) published. Two
+    requests racing both try the insert; the unique key lets exactly one win."""
     session.add(
         CompletionEvent(
             user_id=user_id, course_id=module.course_id, module_id=module.id, kind=event
@@ -75,6 +80,7 @@ def _record(session: Session, user_id: int, module: Module, event: str) -> bool:
             user_id=user_id, course_id=module.course_id, module_id=module.id, kind="completed"
         )
     )
+    publish(session, ModuleCompleted(user_id, module.course_id, module.id, how=event))
     _complete_course_if_done(session, user_id, module.course_id)
     return True
 
@@ -88,6 +94,7 @@ def _complete_course_if_done(session: Session, user_id: int, course_id: int) -> 
     except IntegrityError:
         return
     session.add(CompletionEvent(user_id=user_id, course_id=course_id, kind="course_completed"))
+    publish(session, CourseCompleted(user_id, course_id))
 
 
 def record_view(session: Session, actor: Actor, access: ModuleAccess) -> bool:
@@ -99,19 +106,53 @@ def record_view(session: Session, actor: Actor, access: ModuleAccess) -> bool:
         return False
     if access.module.completion_rule is not CompletionRule.VIEWED:
         return False
-    try:
-        with session.begin_nested():
-            _record(session, actor.user_id, access.module, "viewed")
-    except OperationalError:
-        # SQLite only: a read that races a writer cannot upgrade; the next view records it.
-        log.warning("view of module %s not recorded: database busy", access.module.id)
-        return False
+    if session.get_bind().dialect.name == "sqlite" and not sqlite_writes_expected.get():
+        return _record_view_on_sqlite(session, actor.user_id, access.module)
+    with session.begin_nested():
+        _record(session, actor.user_id, access.module, "viewed")
     return True
 
 
-def mark_done(session: Session, actor: Actor, module_id: int) -> ModuleAccess:
-    """A student marks a module done. Doing it twice changes nothing."""
-    access = read_module(session, actor, module_id)
+def _record_view_on_sqlite(session: Session, user_id: int, module: Module) -> bool:
+    """A read-only request (GET) on SQLite began with a read transaction, which cannot
+    become a writer once another request has written since. It wrote nothing, so it ends
+    here; the view is recorded in a short write transaction (`BEGIN IMMEDIATE` waits for
+    the lock) committed at once, and the request reads on afterwards. Only a lock still
+    taken after the busy timeout skips the view (the next one records it)."""
+    if wrote_in_transaction(session):  # not read-only after all: write in its transaction
+        with session.begin_nested():
+            _record(session, user_id, module, "viewed")
+        return True
+    session.commit()  # the read transaction: nothing to save, only its snapshot to drop
+    writing = sqlite_writes_expected.set(True)
+    try:
+        _record(session, user_id, module, "viewed")
+        session.commit()
+    except OperationalError as error:
+        session.rollback()
+        if not _sqlite_busy(error):
+            raise
+        log.warning("view of module %s not recorded: database busy", module.id)
+        return False
+    finally:
+        sqlite_writes_expected.reset(writing)
+    return True
+
+
+def _sqlite_busy(error: OperationalError) -> bool:
+    """SQLite's write lock stayed taken past the busy timeout; nothing else qualifies."""
+    return isinstance(error.orig, sqlite3.OperationalError) and "database is locked" in str(
+        error.orig
+    )
+
+
+def mark_done(
+    session: Session, actor: Actor, module_id: int, course_code: str | None = None
+) -> ModuleAccess:
+    """A student marks a module done. Doing it twice changes nothing. With `course_code` (the
+    course's page), a module of another course is not found."""
+    within = find_course(session, actor, course_code) if course_code is not None else None
+    access = read_module(session, actor, module_id, within=within)
     require(policy.tracks_completion(actor, access.course.roles))
     if access.module.completion_rule not in (CompletionRule.MANUAL, CompletionRule.VIEWED):
         raise NotManuallyCompletable(field="module")
@@ -180,13 +221,23 @@ class CourseShape:
 
 
 # Course structures are read on every course page and change rarely: kept per process, keyed
-# by the course's identity and version, which every change of its content raises (`touch`).
+# by the course's identity and version, which every committed change of its content raises
+# (`touch`, atomically). Only a structure read in a committed state is kept, so no structure
+# that a rollback undoes, or that a concurrent writer changed meanwhile, gets a version's key.
 _SHAPES: dict[tuple[int, datetime, int], CourseShape] = {}
 MAX_SHAPES = 1000
 
 
 def clear_course_shapes() -> None:
     _SHAPES.clear()
+
+
+def _read_in_committed_state(session: Session, course: Course) -> bool:
+    """Nothing written by this transaction, and the version unchanged since the structure
+    was read (PostgreSQL's statements each see the latest commits)."""
+    if wrote_in_transaction(session):
+        return False
+    return session.scalar(select(Course.version).where(Course.id == course.id)) == course.version
 
 
 def course_shape(session: Session, course: Course) -> CourseShape:
@@ -215,9 +266,10 @@ def course_shape(session: Session, course: Course) -> CourseShape:
         prerequisites=module_prerequisites(session, course.id),
         titles={m.id: m.title for s in sections for m in s.modules},
     )  # fmt: skip
-    if len(_SHAPES) >= MAX_SHAPES:
-        _SHAPES.clear()
-    _SHAPES[key] = shape
+    if _read_in_committed_state(session, course):
+        if len(_SHAPES) >= MAX_SHAPES:
+            _SHAPES.clear()
+        _SHAPES[key] = shape
     return shape
 
 
@@ -226,7 +278,7 @@ def outline(
 ) -> tuple[list[SectionOutline], Progress | None]:
     """Sections and modules as this reader sees them: drafts hidden from students, each
     module with its completion tick and, if locked, why. One query when the course's
-    structure is cached (the reader's completions), three when it is not."""
+    structure is cached (the reader's completions), four when it is not."""
     staff = policy.sees_drafts(actor, access.roles)
     shape = course_shape(session, access.course)
     completed = completed_module_ids(session, actor.user_id, access.course.id)

@@ -13,7 +13,7 @@ from app.core.config import Settings
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.i18n import N_
 from app.core.markdown import render_markdown
-from app.core.storage import safe_file_name, storage_for
+from app.core.storage import safe_file_name, save_for_transaction, storage_for
 from app.courses import policy
 from app.courses.models import (
     ContentFile,
@@ -33,7 +33,7 @@ from app.courses.service.access import (
     module_prerequisites,
 )
 from app.courses.service.courses import CourseAccess, editable_course, touch
-from app.enrolment.service import course_roles
+from app.membership.service import course_roles
 
 
 class ModuleLocked(Forbidden):
@@ -270,10 +270,12 @@ def attach_file(
     name: str,
 ) -> ModuleFile:
     """Store an upload (size-limited, type checked by its content) and attach it to a module.
-    Nothing is recorded unless the file was accepted."""
+    Nothing is recorded unless the file was accepted. Returned with its stored content."""
     module, course = editable_module(session, actor, module_id)
     file_name = safe_file_name(name)
-    stored = storage_for(settings).save(stream, file_name, settings.max_upload_bytes)
+    stored = save_for_transaction(
+        session, storage_for(settings), stream, file_name, settings.max_upload_bytes
+    )
     content = session.scalar(select(ContentFile).where(ContentFile.sha256 == stored.sha256))
     if content is None:
         content = ContentFile(sha256=stored.sha256, size=stored.size, media_type=stored.media_type)
@@ -283,15 +285,13 @@ def attach_file(
         select(ModuleFile).where(ModuleFile.module_id == module.id, ModuleFile.name == file_name)
     )
     if existing is not None:
-        existing.content_file_id = content.id
+        existing.content = content
         attached = existing
     else:
         count = len(
             list(session.scalars(select(ModuleFile.id).where(ModuleFile.module_id == module.id)))
         )
-        attached = ModuleFile(
-            module_id=module.id, content_file_id=content.id, name=file_name, position=count
-        )
+        attached = ModuleFile(module_id=module.id, content=content, name=file_name, position=count)
         session.add(attached)
     session.flush()
     touch(course)
@@ -302,16 +302,16 @@ def read_module(
     session: Session, actor: Actor, module_id: int, within: CourseAccess | None = None
 ) -> ModuleAccess:
     """A module as its reader may see it. Students cannot open a locked module; they are told
-    why it is locked. `within`, the course as already read for this reader, spares reading
-    it again when the module belongs to it."""
+    why it is locked. `within`, the course whose address the module is read at (as already
+    read for this reader): a module belongs to its course, so another course's is not found."""
     module = session.scalar(
         select(Module)
         .where(Module.id == module_id)
         .options(selectinload(Module.files).selectinload(ModuleFile.content))
     )
-    if module is None:
+    if module is None or (within is not None and within.course.id != module.course_id):
         raise NotFound(N_("No such module."))
-    if within is not None and within.course.id == module.course_id:
+    if within is not None:
         course = within
     else:
         course_row = session.get(Course, module.course_id)

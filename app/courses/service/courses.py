@@ -6,14 +6,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.service import find_institution
 from app.core.actors import Actor, require
-from app.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from app.core.errors import Conflict, DomainError, Invalid, NotFound, PreconditionFailed
+from app.core.events import publish
 from app.core.i18n import N_
 from app.core.pagination import paginate
 from app.courses import policy
+from app.courses.events import CourseRunCreated
 from app.courses.models import (
     Course,
     CoursePrerequisite,
@@ -27,9 +30,8 @@ from app.courses.models import (
 )
 from app.courses.schemas import WORKLOAD_HOURS_PER_ECTS, CourseCreate, CourseRunCreate, CourseUpdate
 from app.courses.service.access import check_no_cycle, course_prerequisite_graph
-from app.enrolment.models import CourseRole, Enrolment, EnrolmentStatus
-from app.enrolment.programmes import enrol_programme_members
-from app.enrolment.service import course_roles
+from app.membership.models import CourseRole, Enrolment, EnrolmentStatus
+from app.membership.service import copy_partners, course_roles
 
 
 class CourseCodeTaken(Conflict):
@@ -83,9 +85,29 @@ def editable_course(session: Session, actor: Actor, course_id: int) -> Course:
     return access.course
 
 
-def touch(course: Course) -> None:
-    """Any change to a course or its content changes its ETag."""
+class CourseChanged(Conflict):
+    code = "course_changed"
+    title = N_("Someone else changed this course meanwhile; reload it and apply your change again.")
+
+
+def touch(course: Course, if_match: int | None = None) -> None:
+    """Any change to a course or its content raises its version (its ETag, and the key of its
+    cached structure), at once and only from the version this request read (the mapper's
+    `version_id_col`): of two concurrent writers the second is refused (412 with `If-Match`,
+    else 409) instead of overwriting the first or sharing its version."""
+    session = object_session(course)
+    assert session is not None, "touch() needs a course loaded in a session"
     course.version += 1
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise _changed(if_match) from exc
+
+
+def _changed(if_match: int | None) -> DomainError:
+    if if_match is None:
+        return CourseChanged()
+    return PreconditionFailed()
 
 
 def check_version(course: Course, if_match: int | None) -> None:
@@ -107,6 +129,9 @@ def create_course(session: Session, actor: Actor, data: CourseCreate) -> Course:
     course = Course(**values)
     if data.institution_code:
         course.institution_id = find_institution(session, data.institution_code).id
+    elif actor.is_institution_manager:
+        course.institution_id = actor.institution_id
+    require(policy.can_run_course_for(actor, course.institution_id))
     session.add(course)
     session.flush()
     return course
@@ -119,7 +144,7 @@ def update_course(
     check_version(course, if_match)
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(course, name, value)
-    touch(course)
+    touch(course, if_match)
     session.flush()
     return course
 
@@ -133,7 +158,8 @@ def publish_course(session: Session, actor: Actor, course_id: int) -> Course:
 
 def create_run(session: Session, actor: Actor, template_id: int, data: CourseRunCreate) -> Course:
     """A new run of a course: sections, modules, files and prerequisites copied, dates shifted
-    by the gap between the two starts; the run starts as a draft."""
+    by the gap between the two starts; the run starts as a draft, in its template's
+    programmes, and `CourseRunCreated` tells enrolment to enrol their members."""
     template = editable_course(session, actor, template_id)
     require(policy.can_create_course(actor))
     if session.scalar(select(Course.id).where(Course.code == data.code)) is not None:
@@ -156,8 +182,9 @@ def create_run(session: Session, actor: Actor, template_id: int, data: CourseRun
     )
     session.add(run)
     session.flush()
+    copy_partners(session, template.id, run.id)
     _copy_content(session, template, run, shift)
-    # A run belongs to its template's programmes, whose members are enrolled in it.
+    # A run belongs to its template's programmes (whose members enrolment then enrols).
     for link in session.scalars(
         select(ProgrammeCourse).where(ProgrammeCourse.course_id == template.id)
     ):
@@ -171,7 +198,7 @@ def create_run(session: Session, actor: Actor, template_id: int, data: CourseRun
             )
         )
     session.flush()
-    enrol_programme_members(session, actor, run.id)
+    publish(session, CourseRunCreated(course_id=run.id, template_id=template.id, by=actor))
     return run
 
 
@@ -252,6 +279,7 @@ def _copy_module(
 
 def catalogue(
     session: Session,
+    actor: Actor,
     *,
     text: str | None = None,
     language: str | None = None,
@@ -261,8 +289,9 @@ def catalogue(
     limit: int = 20,
 ) -> tuple[Sequence[Course], str | None]:
     """Published courses, searchable by words of the title, code or summary, by language and
-    by programme code. Anyone may browse it."""
-    stmt = policy.visible_courses()
+    by programme code. Anyone may browse it; partner clients and institution managers see
+    their institution's courses and those it partners."""
+    stmt = policy.visible_courses(actor)
     if text:
         for word in text.lower().split()[:8]:
             pattern = f"%{word}%"
