@@ -5,14 +5,16 @@ use, so there is no build step and no binary file in the repository.
 """
 
 import io
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, negotiate_locale
-from babel.dates import format_date, format_time, get_timezone_name
+from babel.core import get_global
+from babel.dates import format_date, format_time, get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -23,6 +25,11 @@ DEFAULT_LOCALE = "en"
 RTL_LOCALES = frozenset({"ar"})
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[1] / "translations"
 LANGUAGE_NAMES = {code: Locale.parse(code).get_display_name(code) for code in SUPPORTED_LOCALES}
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation where it is defined; it is translated where shown."""
+    return message
 
 
 @lru_cache(maxsize=len(SUPPORTED_LOCALES))
@@ -62,18 +69,110 @@ def zone(name: str | None) -> ZoneInfo:
 
 
 def format_when(moment: datetime, zone_name: str | None, locale: str) -> str:
-    """A date and time in the reader's zone and language, with the zone named."""
+    """A date and time in the reader's zone and language, with the zone named for that
+    moment: `Dec 15, 2026 7:00 PM (Vientiane, UTC+7)`."""
     tz = zone(zone_name)
     local = moment.astimezone(tz)
     day = format_date(local, format="medium", locale=locale)
     time = format_time(local, format="short", tzinfo=tz, locale=locale)
-    return f"{day} {time} ({get_timezone_name(tz, locale=locale)})"
+    return f"{day} {time} ({zone_label(moment, zone_name, locale)})"
+
+
+# --- naming a zone -------------------------------------------------------------------------
+
+MINUS_SIGN = "\u2212"
+# The first part of an IANA name when it is a place; `Etc/GMT+3`, `EST5EDT` or `UTC` are not.
+ZONE_REGIONS = {
+    "Africa": N_("Africa"),
+    "America": N_("America"),
+    "Antarctica": N_("Antarctica"),
+    "Arctic": N_("Arctic"),
+    "Asia": N_("Asia"),
+    "Atlantic": N_("Atlantic Ocean"),
+    "Australia": N_("Australia"),
+    "Europe": N_("Europe"),
+    "Indian": N_("Indian Ocean"),
+    "Pacific": N_("Pacific Ocean"),
+}
+CITY_AND_OFFSET = N_("%(city)s, %(offset)s")
+
+
+def utc_offset(moment: datetime, tz: tzinfo) -> str:
+    """The offset at that instant: `UTC+7`, `UTC+5:30`, `UTC\u22123` (a true minus sign, which
+    screen readers say as "minus"), `UTC+0`."""
+    offset = moment.astimezone(tz).utcoffset() or timedelta(0)
+    minutes = round(offset.total_seconds() / 60)
+    sign = "+" if minutes >= 0 else MINUS_SIGN
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}:{rest:02d}" if rest else f"UTC{sign}{hours}"
+
+
+def zone_label(moment: datetime, zone_name: str | None, locale: str) -> str:
+    """The zone as the reader can check it at that moment: its city in their language and the
+    offset then (`Vientiane, UTC+7`, `Вьентьян, UTC+7`). Not a name such as "Central European
+    Summer Time": the zone alone does not say whether summer time applies, and a reader in a
+    zone without it cannot tell which hour is meant."""
+    tz = zone(zone_name)
+    offset = utc_offset(moment, tz)
+    city = _city(tz.key, locale)
+    if city is None:
+        return "UTC" if offset == "UTC+0" else offset
+    pattern = translations_for(locale).gettext(CITY_AND_OFFSET)
+    return pattern % {"city": city, "offset": offset}
+
+
+def _city(zone_key: str, locale: str) -> str | None:
+    """The city in the reader's language; none for zones that are not a place."""
+    canonical = _zone_aliases().get(zone_key, zone_key)
+    if canonical.split("/")[0] not in ZONE_REGIONS:
+        return None
+    return str(get_timezone_location(canonical, locale=locale, return_city=True))
+
+
+@lru_cache(maxsize=1)
+def _zone_aliases() -> dict[str, str]:
+    """Old IANA names and the names that replaced them (`Asia/Calcutta` → `Asia/Kolkata`)."""
+    return dict(get_global("zone_aliases"))
+
+
+@dataclass(frozen=True)
+class ZoneChoice:
+    name: str
+    city: str
+
+
+@dataclass(frozen=True)
+class ZoneGroup:
+    region: str
+    """An untranslated message id: translate where shown."""
+    choices: tuple[ZoneChoice, ...]
+
+
+@lru_cache(maxsize=1)
+def pickable_zones() -> frozenset[str]:
+    """Every place in the IANA database once: old names (`Asia/Calcutta`, `US/Pacific`) and
+    offsets (`Etc/GMT+3`) left out, since each would offer a place twice or mislead."""
+    aliases = _zone_aliases()
+    return frozenset(
+        name
+        for name in available_timezones()
+        if name.split("/")[0] in ZONE_REGIONS and name not in aliases
+    )
+
+
+@lru_cache(maxsize=len(SUPPORTED_LOCALES))
+def zone_groups(locale: str) -> tuple[ZoneGroup, ...]:
+    """The zones a person picks from (`UTC` is offered apart), by region, each named by its
+    city in their language and sorted by that name."""
+    by_region: dict[str, list[ZoneChoice]] = {region: [] for region in ZONE_REGIONS}
+    for name in pickable_zones():
+        by_region[name.split("/")[0]].append(ZoneChoice(name, _city(name, locale) or name))
+    return tuple(
+        ZoneGroup(ZONE_REGIONS[region], tuple(sorted(choices, key=lambda c: c.city.casefold())))
+        for region, choices in by_region.items()
+        if choices
+    )
 
 
 def format_number(value: Decimal | float | int, locale: str) -> str:
     return format_decimal(value, locale=locale)
-
-
-def N_(message: str) -> str:
-    """Mark a message for translation where it is defined; it is translated where shown."""
-    return message

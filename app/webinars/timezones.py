@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from app.core.errors import Invalid
-from app.core.i18n import N_
+from app.core.i18n import N_, utc_offset
 
 MAX_OCCURRENCES = 52
 
@@ -82,15 +82,21 @@ def weekly(
         day = first_day + timedelta(weeks=index * every_weeks)
         local_start = datetime.combine(day, start)
         # The end is a wall-clock time too, so a session across a change keeps its local end.
-        local_end = local_start + duration
-        occurrences.append(Occurrence(to_utc(local_start, zone_name), to_utc(local_end, zone_name)))
+        occurrences.append(local_span(local_start, local_start + duration, zone_name))
     return occurrences
 
 
+def local_span(local_start: datetime, local_end: datetime, zone_name: str) -> Occurrence:
+    """Two wall-clock times in the organiser's zone as UTC instants, resolved alike: when the
+    start does not exist (the spring gap), both move forward by the gap, so 02:30-03:30 on
+    the night Paris skips 02:00-03:00 becomes 03:30-04:30 and keeps its hour."""
+    starts_at = to_utc(local_start, zone_name)
+    # fold=0 put a skipped start after the gap; the start as it will read tells by how much.
+    shift = to_local(starts_at, zone_name).replace(tzinfo=None) - local_start
+    return Occurrence(starts_at, to_utc(local_end + shift, zone_name))
+
+
 def utc_offset_label(moment: datetime, zone_name: str) -> str:
-    """`UTC+05:45` for Kathmandu, `UTC-03:30` for St John's: offsets are not whole hours."""
-    offset = to_local(moment, zone_name).utcoffset() or timedelta(0)
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}:{rest:02d}"
+    """`UTC+5:45` for Kathmandu, `UTC\u22123:30` for St John's, as readers see it everywhere
+    (`core.i18n.utc_offset`): offsets are not whole hours."""
+    return utc_offset(moment, organiser_zone(zone_name))

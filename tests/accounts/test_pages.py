@@ -157,8 +157,45 @@ def test_profile_page_requires_sign_in(client: TestClient):
     assert response.headers["location"] == "/login?next=/profile"
 
 
-def test_profile_with_an_unknown_time_zone_keeps_what_was_typed(client: TestClient, db: Session):
+def _zone_picker(page: str) -> str:
+    start = page.index('<select id="time_zone"')
+    return page[start : page.index("</select>", start)]
+
+
+def test_the_profile_offers_zones_by_region_with_the_current_one_chosen(
+    client: TestClient, db: Session
+):
+    user = make_user(db, email="noy@example.org", password=PASSWORD, language="fr")
+    sign_in(client, user.email)
+
+    page = client.get("/profile").text
+    picker = _zone_picker(page)
+
+    assert '<label for="time_zone">' in page
+    assert re.findall(r'<optgroup label="([^"]+)"', picker)[:5] == [
+        "Afrique", "Amérique", "Antarctique", "Arctique", "Asie",
+    ]  # fmt: skip
+    assert '<option value="Asia/Vientiane" selected>Vientiane</option>' in picker
+    assert '<option value="Africa/Casablanca">Casablanca</option>' in picker
+    assert '<option value="America/Argentina/Buenos_Aires">Buenos Aires</option>' in picker
+    assert 'value="Asia/Calcutta"' not in picker  # the old name of Kolkata
+    assert 'value="Etc/GMT+3"' not in picker
+    assert '<option value="UTC">UTC</option>' in picker
+
+
+def test_an_old_zone_name_set_through_the_api_stays_chosen(client: TestClient, db: Session):
+    user = make_user(db, email="noy@example.org", password=PASSWORD, time_zone="Asia/Calcutta")
+    sign_in(client, user.email)
+
+    picker = _zone_picker(client.get("/profile").text)
+
+    assert '<option value="Asia/Calcutta" selected>Asia/Calcutta</option>' in picker
+    assert picker.count(" selected") == 1
+
+
+def test_a_zone_not_in_the_list_is_refused_and_nothing_is_saved(client: TestClient, db: Session):
     user = make_user(db, email="noy@example.org", password=PASSWORD)
+    before = (user.display_name, user.preferred_language, user.time_zone, user.country)
     sign_in(client, user.email)
 
     response = client.post(
@@ -175,14 +212,19 @@ def test_profile_with_an_unknown_time_zone_keeps_what_was_typed(client: TestClie
     assert response.status_code == 400
     assert "Choose a time zone by its IANA name, such as Asia/Vientiane." in response.text
     assert 'value="Noy Keomany"' in response.text
-    assert 'value="Mars/Olympus"' in response.text
+    assert 'value="Mars/Olympus"' not in response.text  # not offered back as a choice
     db.expire_all()
-    assert db.get(User, user.id).time_zone == "Asia/Vientiane"
+    saved = db.get(User, user.id)
+    assert saved is not None
+    assert (saved.display_name, saved.preferred_language, saved.time_zone, saved.country) == before
 
 
 def test_profile_saves_language_zone_and_country(client: TestClient, db: Session):
     user = make_user(db, email="noy@example.org", password=PASSWORD)
     sign_in(client, user.email)
+    assert '<option value="Asia/Ho_Chi_Minh">Ho Chi Minh City</option>' in _zone_picker(
+        client.get("/profile").text
+    )
 
     response = client.post(
         "/profile",
@@ -204,6 +246,9 @@ def test_profile_saves_language_zone_and_country(client: TestClient, db: Session
         "fr",
         "Asia/Ho_Chi_Minh",
         "VN",
+    )
+    assert '<option value="Asia/Ho_Chi_Minh" selected>Hô-Chi-Minh-Ville</option>' in _zone_picker(
+        client.get("/profile").text
     )
 
 

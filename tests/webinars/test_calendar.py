@@ -8,7 +8,10 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar
 
 from app.core.errors import NotFound
-from app.webinars import feeds, service
+from app.webinars import feeds
+from app.webinars.service import (
+    scheduling,
+)
 from tests.accounts.factories import api_token, bearer
 from tests.webinars.conftest import Classroom
 
@@ -40,7 +43,7 @@ def test_updates_and_cancellations_reach_subscribers(classroom: Classroom):
     _, token = feeds.create_feed(classroom.db, classroom.actor(classroom.students[0]))
     (before,) = _events(feeds.user_feed(classroom.db, token, "https://agora.example"))
 
-    service.cancel_session(classroom.db, classroom.teacher_actor, webinar.id)
+    scheduling.cancel_webinar(classroom.db, classroom.teacher_actor, webinar.id)
 
     (after,) = _events(feeds.user_feed(classroom.db, token, "https://agora.example"))
     assert after["uid"] == before["uid"]

@@ -1,8 +1,10 @@
 """The project's seed brings the induction's weekly webinars and the MBA's first seminar,
 dated from the day it is loaded, each linked to its course module."""
 
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -25,6 +27,8 @@ def _sessions(db: Session, code: str) -> list[WebinarSession]:
     )
 
 
+# Loaded on a Wednesday two weeks and a half before Paris moves its clocks forward (28 March).
+@pytest.mark.time_machine(datetime(2027, 3, 10, 9, 0, tzinfo=UTC))
 def test_the_seed_schedules_weekly_webinars_and_a_seminar_ahead(db: Session, settings: Settings):
     settings.max_upload_bytes = 10 * 1024 * 1024
     load_seed(db, settings)
@@ -39,6 +43,13 @@ def test_the_seed_schedules_weekly_webinars_and_a_seminar_ahead(db: Session, set
     assert len(webinars) == 4
     assert all(w.starts_at > utcnow() for w in webinars)
     assert paris == {"Tue 13:00"}
+    assert [w.starts_at.astimezone(UTC).isoformat() for w in webinars] == [
+        "2027-03-16T12:00:00+00:00",  # week 1 is the week after loading
+        "2027-03-23T12:00:00+00:00",
+        "2027-03-30T11:00:00+00:00",  # 13:00 in Paris is an hour earlier in UTC in summer
+        "2027-04-06T11:00:00+00:00",
+    ]
+    assert seminar.starts_at.astimezone(UTC).isoformat() == "2027-03-29T08:00:00+00:00"
     assert keys == ["w1-webinar", "w2-webinar", "w3-webinar", "w4-webinar"]
     assert [s.minutes for s in seminar.sittings] == [480, 480, 210]
     assert load_seed(db, settings).sessions == 0
