@@ -1,44 +1,57 @@
-"""The `agora` command: database, seed, users and the server."""
+"""The `agora` command: database, seed, users, stored files and the server.
+
+Imports stay inside the commands: with `--workers`, each worker process imports this module
+again before it answers the supervisor's first health check, so it must load in milliseconds
+(`python -X importtime -c "import app.cli"`)."""
 
 import argparse
 import getpass
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from pydantic import ValidationError
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.orm import Session
 
-from app import seed
-from app.accounts import service as accounts
-from app.accounts.schemas import UserCreate
-from app.core.actors import SYSTEM, PlatformRole
-from app.core.config import PROJECT_DIR, get_settings
-from app.core.db import session_factory
-from app.core.errors import DomainError
+    from app import seed
 
 
-def alembic_config() -> Config:
+def alembic_config() -> "Config":
+    from alembic.config import Config
+
+    from app.core.config import PROJECT_DIR
+
     config = Config(str(PROJECT_DIR / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_DIR / "migrations"))
     return config
 
 
-def in_transaction(work: Callable[[Session], None]) -> None:
-    """One transaction per command: all of it is saved, or none of it."""
+def in_transaction(work: Callable[["Session"], None]) -> None:
+    """One transaction per command: all of it is saved, or none of it. Every domain's event
+    subscribers are registered first, as in the app."""
+    from app import subscribers  # noqa: F401
+    from app.core.db import session_factory
+
     with session_factory() as session, session.begin():
         work(session)
 
 
 def db_upgrade(_: argparse.Namespace) -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(), "head")
 
 
 def load_seed(args: argparse.Namespace) -> None:
-    def work(session: Session) -> None:
-        report = seed.load_seed(session, get_settings(), Path(args.seed_dir))
+    from app import seed
+    from app.core.config import get_settings
+
+    def work(session: "Session") -> None:
+        seed_dir = Path(args.seed_dir) if args.seed_dir else seed.SEED_DIR
+        report = seed.load_seed(session, get_settings(), seed_dir)
         if args.demo:
             _print_demo_accounts(seed.create_demo_accounts(session))
             report.enrolments = seed.enrol_demo_accounts(session)
@@ -47,7 +60,9 @@ def load_seed(args: argparse.Namespace) -> None:
     in_transaction(work)
 
 
-def _print_demo_accounts(created: list[tuple[seed.DemoAccount, str]]) -> None:
+def _print_demo_accounts(created: "list[tuple[seed.DemoAccount, str]]") -> None:
+    from app import seed
+
     if not created:
         print("demo accounts: already created (passwords in var/demo-accounts.txt)")
         return
@@ -59,10 +74,14 @@ def _print_demo_accounts(created: list[tuple[seed.DemoAccount, str]]) -> None:
 
 
 def create_user(args: argparse.Namespace) -> None:
+    from app.accounts import service as accounts
+    from app.accounts.schemas import UserCreate
+    from app.core.actors import SYSTEM, PlatformRole
+
     password = args.password or getpass.getpass("Password (10+ characters): ")
     role = PlatformRole.ADMIN if args.admin else PlatformRole(args.role)
 
-    def work(session: Session) -> None:
+    def work(session: "Session") -> None:
         data = UserCreate(
             email=args.email, display_name=args.name, password=password, platform_role=role
         )
@@ -72,8 +91,28 @@ def create_user(args: argparse.Namespace) -> None:
     in_transaction(work)
 
 
+def collect_stored_garbage(args: argparse.Namespace) -> None:
+    """Delete stored files no row references, older than --min-age-minutes."""
+    from app import models  # noqa: F401  (every model's storage-key columns)
+    from app.core.config import get_settings
+    from app.core.storage import collect_garbage, storage_for
+
+    def work(session: "Session") -> None:
+        storage = storage_for(get_settings())
+        older_than = timedelta(minutes=args.min_age_minutes)
+        removed = collect_garbage(session, storage, older_than, dry_run=args.dry_run)
+        verb = "would remove" if args.dry_run else "removed"
+        for key in removed:
+            print(f"{verb} {key}")
+        print(f"storage gc: {verb} {len(removed)} unreferenced file(s)")
+
+    in_transaction(work)
+
+
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
+
+    from app.core.config import get_settings
 
     uvicorn.run(
         "app.main:create_app",
@@ -83,6 +122,9 @@ def serve(args: argparse.Namespace) -> None:
         workers=args.workers,
         access_log=not args.no_access_log,
         proxy_headers=True,
+        timeout_worker_healthcheck=(
+            args.worker_healthcheck_timeout or get_settings().worker_healthcheck_timeout
+        ),
     )
 
 
@@ -90,6 +132,8 @@ def send_reminders(args: argparse.Namespace) -> None:
     """Run once (for cron or a systemd timer), or every N seconds with --every."""
     import time
 
+    from app.core.config import get_settings
+    from app.core.db import session_factory
     from app.webinars.reminders import send_due_reminders
 
     while True:
@@ -100,7 +144,16 @@ def send_reminders(args: argparse.Namespace) -> None:
         time.sleep(args.every)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from app.core.actors import PlatformRole
+
     parser = argparse.ArgumentParser(prog="agora", description="Agora learning platform")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -108,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply all migrations").set_defaults(func=db_upgrade)
 
     seed_cmd = commands.add_parser("seed", help="load courses_seed/ (idempotent)")
-    seed_cmd.add_argument("--seed-dir", default=str(seed.SEED_DIR))
+    seed_cmd.add_argument("--seed-dir", help="default: the project's courses_seed/")
     seed_cmd.add_argument("--demo", action="store_true", help="also create demo accounts")
     seed_cmd.set_defaults(func=load_seed)
 
@@ -123,11 +176,32 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", choices=[r.value for r in PlatformRole], default="user")
     create.set_defaults(func=create_user)
 
+    storage = commands.add_parser("storage", help="stored files").add_subparsers(
+        dest="storage_command", required=True
+    )
+    gc = storage.add_parser("gc", help="delete stored files that no row references")
+    gc.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
+    gc.add_argument(
+        "--min-age-minutes",
+        type=_positive,
+        default=60,
+        help="keep files saved more recently than this (uploads in flight); default 60",
+    )
+    gc.set_defaults(func=collect_stored_garbage)
+
     serve_cmd = commands.add_parser("serve", help="run the web server")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--workers", type=int, default=1)
     serve_cmd.add_argument("--no-access-log", action="store_true")
+    serve_cmd.add_argument(
+        "--worker-healthcheck-timeout",
+        type=_positive,
+        default=None,
+        metavar="SECONDS",
+        help="seconds a worker may take to answer before it is restarted "
+        "(default: AGORA_WORKER_HEALTHCHECK_TIMEOUT, else 30)",
+    )
     serve_cmd.set_defaults(func=serve)
 
     reminders = commands.add_parser("reminders", help="send due webinar reminders")
@@ -137,6 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pydantic import ValidationError
+
+    from app import subscribers  # noqa: F401  (registers every domain's event subscribers)
+    from app.core.config import get_settings
+    from app.core.errors import DomainError
+
     args = build_parser().parse_args(argv)
     get_settings()  # refuse a bad configuration before doing anything
     try:

@@ -1,20 +1,32 @@
 """Content storage behind one interface: content-addressed by SHA-256, streamed, size-limited,
-type checked by content. Local directory by default; S3-compatible by configuration."""
+type checked by content. Local directory by default; S3-compatible by configuration.
+
+Files and rows live in different places, so they can disagree: content saved by a transaction
+that then rolls back is removed again (`save_for_transaction`), and `collect_garbage` (the
+`agora storage gc` command) removes whatever no row references, e.g. after a crash."""
 
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 import filetype
+from sqlalchemy import Column, Engine, event, select, union
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.core.config import Settings
+from app.core.db import Base, sqlite_writes_expected
 from app.core.errors import Invalid
 from app.core.i18n import N_
+
+log = logging.getLogger("agora.storage")
 
 CHUNK = 64 * 1024
 # Never accepted, whatever the name says: programs and scripts.
@@ -77,6 +89,13 @@ class StoredFile:
     sha256: str
     size: int
     media_type: str
+    # This save wrote the content: it was not in the storage before.
+    created: bool = False
+
+
+# `mapped_column(..., info=STORAGE_KEY)` marks a column whose values are storage keys, so that
+# garbage collection and rollback clean-up know every reference without importing a domain.
+STORAGE_KEY: dict[str, Any] = {"storage_key": True}
 
 
 def safe_file_name(name: str) -> str:
@@ -133,11 +152,20 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 class Storage(Protocol):
+    """Saving content that is already stored refreshes its modification time: an upload in
+    flight thus protects its content from garbage collection and from others' clean-up."""
+
     def save(self, stream: IO[bytes], name: str, limit: int) -> StoredFile: ...
 
     def open(self, sha256: str) -> Iterator[bytes]: ...
 
     def exists(self, sha256: str) -> bool: ...
+
+    def modified_at(self, sha256: str) -> datetime | None: ...
+
+    def inventory(self) -> Iterator[tuple[str, datetime]]: ...
+
+    def delete(self, sha256: str) -> None: ...
 
 
 def _spool(stream: IO[bytes], name: str, limit: int, directory: Path) -> tuple[Path, StoredFile]:
@@ -177,10 +205,11 @@ class LocalStorage:
         target = self._path(stored.sha256)
         if target.exists():
             temp.unlink()
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(temp, target)
-        return stored
+            os.utime(target)
+            return stored
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(temp, target)
+        return StoredFile(stored.sha256, stored.size, stored.media_type, created=True)
 
     def open(self, sha256: str) -> Iterator[bytes]:
         with self._path(sha256).open("rb") as handle:
@@ -189,6 +218,20 @@ class LocalStorage:
 
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).exists()
+
+    def modified_at(self, sha256: str) -> datetime | None:
+        try:
+            return datetime.fromtimestamp(self._path(sha256).stat().st_mtime, UTC)
+        except FileNotFoundError:
+            return None
+
+    def inventory(self) -> Iterator[tuple[str, datetime]]:
+        for path in self.root.glob("??/??/*"):
+            if path.is_file() and path.parent.parent.name == path.name[:2]:
+                yield path.name, datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+    def delete(self, sha256: str) -> None:
+        self._path(sha256).unlink(missing_ok=True)
 
 
 class S3Storage:
@@ -207,13 +250,41 @@ class S3Storage:
     def save(self, stream: IO[bytes], name: str, limit: int) -> StoredFile:
         temp, stored = _spool(stream, name, limit, self.spool_dir)
         try:
-            if not self.exists(stored.sha256):
-                self.client.upload_file(
-                    str(temp), self.bucket, stored.sha256, {"ContentType": stored.media_type}
-                )
+            if self.exists(stored.sha256):
+                self._touch(stored)
+                return stored
+            self.client.upload_file(
+                str(temp), self.bucket, stored.sha256, {"ContentType": stored.media_type}
+            )
         finally:
             temp.unlink(missing_ok=True)
-        return stored
+        return StoredFile(stored.sha256, stored.size, stored.media_type, created=True)
+
+    def _touch(self, stored: StoredFile) -> None:
+        # S3 has no utime: copying an object onto itself renews its LastModified.
+        self.client.copy_object(
+            Bucket=self.bucket,
+            Key=stored.sha256,
+            CopySource={"Bucket": self.bucket, "Key": stored.sha256},
+            MetadataDirective="REPLACE",
+            ContentType=stored.media_type,
+        )
+
+    def modified_at(self, sha256: str) -> datetime | None:
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=sha256)
+        except Exception:  # botocore's ClientError: absent or not readable
+            return None
+        modified = head["LastModified"]
+        return modified if isinstance(modified, datetime) else None
+
+    def inventory(self) -> Iterator[tuple[str, datetime]]:
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for item in page.get("Contents", []):
+                yield item["Key"], item["LastModified"]
+
+    def delete(self, sha256: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=sha256)
 
     def open(self, sha256: str) -> Iterator[bytes]:
         body = self.client.get_object(Bucket=self.bucket, Key=sha256)["Body"]
@@ -231,3 +302,132 @@ def storage_for(settings: Settings) -> Storage:
     if settings.storage_backend == "s3":
         return S3Storage(settings)
     return LocalStorage(settings.storage_dir)
+
+
+def storage_key_columns() -> list[Column[Any]]:
+    """Every column that holds storage keys (marked `info=STORAGE_KEY` by its model)."""
+    return [
+        column
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if column.info.get("storage_key")
+    ]
+
+
+def _referencing(keys: Iterable[str]) -> Any:
+    wanted = list(keys)
+    return union(*(select(column).where(column.in_(wanted)) for column in storage_key_columns()))
+
+
+# Under these keys `session.info` lists the content the session's transaction stored for the
+# first time, and what of it a rolled-back savepoint undid (checked when the transaction ends:
+# SQL cannot be sent from inside a savepoint's rollback).
+_WRITTEN = "agora.storage.written"
+_UNDONE = "agora.storage.undone"
+
+
+@dataclass(frozen=True)
+class _Written:
+    storage: Storage
+    sha256: str
+    modified_at: datetime | None
+    transaction: SessionTransaction | None
+
+
+def save_for_transaction(
+    session: Session, storage: Storage, stream: IO[bytes], name: str, limit: int
+) -> StoredFile:
+    """Save content that rows of this transaction will reference. Should the transaction (or
+    the savepoint around the save) roll back, the content is removed again, unless a
+    committed row references it or someone saved it since."""
+    stored = storage.save(stream, name, limit)
+    if stored.created:
+        transaction = session.get_nested_transaction() or session.get_transaction()
+        written = _Written(storage, stored.sha256, storage.modified_at(stored.sha256), transaction)
+        session.info.setdefault(_WRITTEN, []).append(written)
+    return stored
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_undone(session: Session, previous_transaction: SessionTransaction) -> None:
+    written: list[_Written] = session.info.get(_WRITTEN, [])
+    if previous_transaction.nested:
+        undone = [w for w in written if _undone_by(w.transaction, previous_transaction)]
+        session.info[_WRITTEN] = [w for w in written if w not in undone]
+        session.info.setdefault(_UNDONE, []).extend(undone)
+        return
+    _remove_unreferenced(session, [*session.info.pop(_UNDONE, []), *written])
+    session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_written(session: Session) -> None:
+    # Fired for savepoints too: what they saved stays at stake until the outermost commits.
+    if session.get_nested_transaction() is None:
+        session.info.pop(_WRITTEN, None)
+        _remove_unreferenced(session, session.info.pop(_UNDONE, []))
+
+
+def _undone_by(transaction: SessionTransaction | None, rolled_back: SessionTransaction) -> bool:
+    """Whether rolling back `rolled_back` undoes what was done in `transaction`."""
+    current = transaction
+    while current is not None:
+        if current is rolled_back:
+            return True
+        current = current.parent
+    return False
+
+
+def _remove_unreferenced(session: Session, undone: list[_Written]) -> None:
+    """Delete what rolled back, unless a committed row references it or it was saved again
+    since (by a transaction that may yet commit a reference)."""
+    if not undone:
+        return
+    try:
+        referenced = _still_referenced(session, {w.sha256 for w in undone})
+    except SQLAlchemyError:
+        # The database is what failed: leave the files to `agora storage gc`.
+        log.warning("rolled back; %d stored file(s) left for storage gc", len(undone))
+        return
+    for item in undone:
+        unchanged = item.storage.modified_at(item.sha256) == item.modified_at
+        if item.sha256 not in referenced and unchanged:
+            item.storage.delete(item.sha256)
+
+
+def _still_referenced(session: Session, keys: set[str]) -> set[str]:
+    """The keys that committed rows reference, read on a connection of its own (the
+    session's transaction has just ended)."""
+    statement = _referencing(keys)
+    bind = session.get_bind()
+    reset = sqlite_writes_expected.set(False)
+    try:
+        if isinstance(bind, Engine):
+            with bind.connect() as connection:
+                return set(connection.execute(statement).scalars())
+        return set(bind.execute(statement).scalars())
+    finally:
+        sqlite_writes_expected.reset(reset)
+
+
+def collect_garbage(
+    session: Session, storage: Storage, older_than: timedelta, *, dry_run: bool = False
+) -> list[str]:
+    """Delete stored content that no row references and that nobody saved within
+    `older_than` (an upload still in flight is not yet referenced). The keys, sorted."""
+    referenced: set[str] = set()
+    for column in storage_key_columns():
+        referenced.update(session.scalars(select(column).where(column.is_not(None)).distinct()))
+    cutoff = datetime.now(UTC) - older_than
+    orphans = sorted(
+        key for key, at in storage.inventory() if key not in referenced and at < cutoff
+    )
+    removed = []
+    for key in orphans:
+        modified_at = storage.modified_at(key)  # again: saved since the listing?
+        if modified_at is None or modified_at >= cutoff:
+            continue
+        if not dry_run:
+            storage.delete(key)
+        removed.append(key)
+    return removed

@@ -3,16 +3,30 @@
 import zipfile
 from typing import Annotated
 
-from fastapi import APIRouter, Body, File, Header, Query, Request, Response, UploadFile, status
+from fastapi import (
+    APIRouter,
+    Body,
+    File,
+    Header,
+    Path,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+    status,
+)
 from fastapi.responses import StreamingResponse
 from sqlalchemy import inspect
 
 from app.accounts.deps import ApiActor, SettingsDep, SignedInApiActor
+from app.accounts.schemas import InstitutionRead
 from app.core.db import Base, SessionDep
+from app.core.downloads import attachment_headers
 from app.core.errors import Invalid
+from app.core.inputs import Id
 from app.core.pagination import Page
 from app.core.storage import storage_for
-from app.courses.models import ContentFile, Course, Module, ModuleFile, Programme, Section
+from app.courses.models import Course, Module, ModuleFile, Programme, Section
 from app.courses.schemas import (
     CompletionRead,
     CourseCreate,
@@ -32,7 +46,7 @@ from app.courses.schemas import (
     SectionRead,
     SectionUpdate,
 )
-from app.courses.service import completion, content, courses, packages, programmes
+from app.courses.service import completion, content, courses, packages, partners, programmes
 from app.courses.service.courses import workload_warning
 from app.courses.web import download_response
 
@@ -99,7 +113,8 @@ def create_programme(
 
 @programmes_router.get("/{code}", response_model=ProgrammeRead)
 def read_programme(code: str, session: SessionDep, actor: ApiActor) -> ProgrammeRead:
-    """One programme by code."""
+    """One programme by code, with its courses and awarding institutions. Drafts are found
+    only by the managers who may manage them (404 for anyone else)."""
     return programme_read(programmes.get_programme(session, actor, code))
 
 
@@ -113,6 +128,7 @@ def publish_programme(code: str, session: SessionDep, actor: SignedInApiActor) -
 @courses_router.get("", response_model=Page[CourseRead])
 def catalogue(
     session: SessionDep,
+    actor: ApiActor,
     q: Annotated[
         str | None, Query(max_length=200, description="Words of the title, code or summary")
     ] = None,
@@ -122,9 +138,11 @@ def catalogue(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Page[CourseRead]:
-    """The public catalogue of published courses, 20 a page; follow `next_cursor`."""
+    """The public catalogue of published courses, 20 a page; follow `next_cursor`. A partner
+    system's token lists the courses its institution runs or is a partner of."""
     found, next_cursor = courses.catalogue(
         session,
+        actor,
         text=q,
         language=language,
         programme=programme,
@@ -137,7 +155,8 @@ def catalogue(
 
 @courses_router.post("", response_model=CourseRead, status_code=201)
 def create_course(body: CourseCreate, session: SessionDep, actor: SignedInApiActor) -> CourseRead:
-    """Create a course (draft). Managers."""
+    """Create a course (draft). Managers only (an institution manager: for their own
+    institution)."""
     return course_read(courses.create_course(session, actor, body))
 
 
@@ -161,18 +180,19 @@ def import_course(
     return course_read(packages.import_course(session, actor, settings, source, code))
 
 
-@courses_router.get("/{course_id}", response_model=CourseRead)
+# Digits only (`:int`), so that `PATCH /courses/import` is a 405, not course "import".
+@courses_router.get("/{course_id:int}", response_model=CourseRead)
 def read_course(
-    course_id: int, request: Request, response: Response, session: SessionDep, actor: ApiActor
+    course_id: Id, request: Request, response: Response, session: SessionDep, actor: ApiActor
 ) -> CourseRead | Response:
     """One course. Send the `ETag` back in `If-None-Match` to get 304 when unchanged."""
     course = courses.get_course(session, actor, course_id).course
     return _not_modified_or(request, response, etag_of(course)) or course_read(course)
 
 
-@courses_router.patch("/{course_id}", response_model=CourseRead)
+@courses_router.patch("/{course_id:int}", response_model=CourseRead)
 def update_course(
-    course_id: int,
+    course_id: Id,
     body: CourseUpdate,
     response: Response,
     session: SessionDep,
@@ -187,14 +207,15 @@ def update_course(
 
 
 @courses_router.post("/{course_id}/publish", response_model=CourseRead)
-def publish_course(course_id: int, session: SessionDep, actor: SignedInApiActor) -> CourseRead:
-    """Make a course visible to its students (and to everyone if it is open)."""
+def publish_course(course_id: Id, session: SessionDep, actor: SignedInApiActor) -> CourseRead:
+    """Make a course visible to its students (and to everyone if it is open). Teachers of the
+    course and managers."""
     return course_read(courses.publish_course(session, actor, course_id))
 
 
 @courses_router.put("/{course_id}/prerequisites", response_model=list[str])
 def set_prerequisites(
-    course_id: int,
+    course_id: Id,
     body: Annotated[list[str], Body(description="Codes of courses to complete first")],
     session: SessionDep,
     actor: SignedInApiActor,
@@ -206,14 +227,48 @@ def set_prerequisites(
 
 @courses_router.post("/{course_id}/runs", response_model=CourseRead, status_code=201)
 def create_run(
-    course_id: int, body: CourseRunCreate, session: SessionDep, actor: SignedInApiActor
+    course_id: Id, body: CourseRunCreate, session: SessionDep, actor: SignedInApiActor
 ) -> CourseRead:
-    """A new run of this course: content copied, dates shifted to the new start."""
+    """A new run of this course: content copied, dates shifted to the new start; it joins the
+    course's programmes, whose members are enrolled in it. Managers who may edit the course."""
     return course_read(courses.create_run(session, actor, course_id, body))
 
 
+@courses_router.get("/{course_id}/partners", response_model=list[InstitutionRead])
+def list_partners(course_id: Id, session: SessionDep, actor: SignedInApiActor) -> object:
+    """The partner institutions of a course: their managers and API clients reach it as the
+    running institution's do. For coordinators and the running institution's managers."""
+    return partners.partners_of(session, actor, course_id)
+
+
+@courses_router.put(
+    "/{course_id}/partners/{institution_code}", response_model=list[InstitutionRead]
+)
+def add_partner(
+    course_id: Id,
+    institution_code: Annotated[str, Path(max_length=32)],
+    session: SessionDep,
+    actor: SignedInApiActor,
+) -> object:
+    """Make an institution a partner of the course (idempotent); returns the partners. The
+    running institution itself is refused (422 `running_institution_not_partner`)."""
+    return partners.add_partner(session, actor, course_id, institution_code)
+
+
+@courses_router.delete("/{course_id}/partners/{institution_code}", status_code=204)
+def remove_partner(
+    course_id: Id,
+    institution_code: Annotated[str, Path(max_length=32)],
+    session: SessionDep,
+    actor: SignedInApiActor,
+) -> None:
+    """The institution stops being a partner: its managers and clients no longer reach the
+    course (404 if it was not a partner)."""
+    partners.remove_partner(session, actor, course_id, institution_code)
+
+
 @courses_router.get("/{course_id}/outline", response_model=CourseOutline)
-def outline(course_id: int, session: SessionDep, actor: ApiActor) -> CourseOutline:
+def outline(course_id: Id, session: SessionDep, actor: ApiActor) -> CourseOutline:
     """Sections and modules as the caller sees them: completion ticks, locks and why, and
     the caller's progress when they are a student of the course."""
     access = courses.get_course(session, actor, course_id)
@@ -222,50 +277,52 @@ def outline(course_id: int, session: SessionDep, actor: ApiActor) -> CourseOutli
 
 
 @courses_router.get("/{course_id}/progress", response_model=Progress)
-def progress(course_id: int, session: SessionDep, actor: SignedInApiActor) -> Progress:
-    """The caller's progress in a course."""
+def progress(course_id: Id, session: SessionDep, actor: SignedInApiActor) -> Progress:
+    """The caller's progress in a course: required modules done, percent, and whether the
+    course is complete (students of the course)."""
     access = courses.get_course(session, actor, course_id)
     return completion.progress(session, actor.user_id or 0, access.course.id)
 
 
 @courses_router.get("/{course_id}/export", response_class=Response)
 def export_course(
-    course_id: int, session: SessionDep, actor: SignedInApiActor, settings: SettingsDep
+    course_id: Id, session: SessionDep, actor: SignedInApiActor, settings: SettingsDep
 ) -> Response:
     """The course as a package (.zip: `course.yaml`, Markdown, files). Teachers, managers."""
     data = packages.export_course(session, actor, settings, course_id)
     return Response(
         data,
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="course-{course_id}.zip"'},
+        headers=attachment_headers(f"course-{course_id}.zip"),
     )
 
 
 @courses_router.post("/{course_id}/sections", response_model=SectionRead, status_code=201)
 def add_section(
-    course_id: int, body: SectionCreate, session: SessionDep, actor: SignedInApiActor
+    course_id: Id, body: SectionCreate, session: SessionDep, actor: SignedInApiActor
 ) -> Section:
-    """Add a week or topic (at `position`, else at the end)."""
+    """Add a week or topic (at `position`, else at the end). Teachers of the course and
+    managers."""
     return content.add_section(session, actor, course_id, body)
 
 
 @content_router.patch("/sections/{section_id}", response_model=SectionRead)
 def update_section(
-    section_id: int, body: SectionUpdate, session: SessionDep, actor: SignedInApiActor
+    section_id: Id, body: SectionUpdate, session: SessionDep, actor: SignedInApiActor
 ) -> Section:
-    """Rename, describe or move a section."""
+    """Rename, describe or move a section (teachers of the course, managers)."""
     return content.update_section(session, actor, section_id, body)
 
 
 @content_router.delete("/sections/{section_id}", status_code=204)
-def delete_section(section_id: int, session: SessionDep, actor: SignedInApiActor) -> None:
-    """Delete a section and its modules."""
+def delete_section(section_id: Id, session: SessionDep, actor: SignedInApiActor) -> None:
+    """Delete a section and its modules (teachers of the course, managers)."""
     content.delete_section(session, actor, section_id)
 
 
 @content_router.post("/sections/{section_id}/modules", response_model=ModuleRead, status_code=201)
 def add_module(
-    section_id: int,
+    section_id: Id,
     body: ModuleCreate,
     session: SessionDep,
     actor: SignedInApiActor,
@@ -277,7 +334,7 @@ def add_module(
 
 
 @content_router.get("/modules/{module_id}", response_model=ModuleRead)
-def read_module(module_id: int, session: SessionDep, actor: ApiActor) -> Module:
+def read_module(module_id: Id, session: SessionDep, actor: ApiActor) -> Module:
     """Open a module. Locked modules answer 403 `module_locked` with the reasons; opening a
     module completed by viewing completes it."""
     access = content.read_module(session, actor, module_id)
@@ -287,25 +344,26 @@ def read_module(module_id: int, session: SessionDep, actor: ApiActor) -> Module:
 
 @content_router.patch("/modules/{module_id}", response_model=ModuleRead)
 def update_module(
-    module_id: int,
+    module_id: Id,
     body: ModuleUpdate,
     session: SessionDep,
     actor: SignedInApiActor,
     settings: SettingsDep,
 ) -> Module:
-    """Change, move (`section_id`, `position`) or re-link (`requires`) a module."""
+    """Change, move (`section_id`, `position`) or re-link (`requires`) a module (teachers of
+    the course, managers)."""
     return content.update_module(session, actor, settings, module_id, body)
 
 
 @content_router.delete("/modules/{module_id}", status_code=204)
-def delete_module(module_id: int, session: SessionDep, actor: SignedInApiActor) -> None:
-    """Delete a module."""
+def delete_module(module_id: Id, session: SessionDep, actor: SignedInApiActor) -> None:
+    """Delete a module (teachers of the course, managers)."""
     content.delete_module(session, actor, module_id)
 
 
 @content_router.post("/modules/{module_id}/files", response_model=ModuleFileRead, status_code=201)
 def upload_file(
-    module_id: int,
+    module_id: Id,
     session: SessionDep,
     actor: SignedInApiActor,
     settings: SettingsDep,
@@ -316,12 +374,11 @@ def upload_file(
     attached = content.attach_file(
         session, actor, settings, module_id, file.file, file.filename or ""
     )
-    return file_read(module_id, attached, session)
+    return file_read(module_id, attached)
 
 
-def file_read(module_id: int, attached: ModuleFile, session: SessionDep) -> ModuleFileRead:
-    stored = session.get(ContentFile, attached.content_file_id)
-    assert stored is not None
+def file_read(module_id: int, attached: ModuleFile) -> ModuleFileRead:
+    stored = attached.content
     return ModuleFileRead(
         name=attached.name,
         size=stored.size,
@@ -332,15 +389,15 @@ def file_read(module_id: int, attached: ModuleFile, session: SessionDep) -> Modu
 
 @content_router.get("/modules/{module_id}/files/{name}", response_class=StreamingResponse)
 def download_file(
-    module_id: int, name: str, session: SessionDep, actor: ApiActor, settings: SettingsDep
+    module_id: Id, name: str, session: SessionDep, actor: ApiActor, settings: SettingsDep
 ) -> StreamingResponse:
-    """Download a module's file (always as an attachment)."""
+    """Download a module's file (always as an attachment), for whoever may open the module."""
     attached = content.module_file(session, actor, module_id, name)
     return download_response(storage_for(settings), attached)
 
 
 @content_router.post("/modules/{module_id}/completion", response_model=CompletionRead)
-def mark_done(module_id: int, session: SessionDep, actor: SignedInApiActor) -> CompletionRead:
+def mark_done(module_id: Id, session: SessionDep, actor: SignedInApiActor) -> CompletionRead:
     """Mark a module done (students of the course). Idempotent."""
     access = completion.mark_done(session, actor, module_id)
     return CompletionRead(

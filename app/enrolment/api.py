@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 
 from app.accounts.deps import SignedInApiActor
 from app.core.db import SessionDep
-from app.courses.service.courses import get_course
+from app.core.inputs import Id
 from app.enrolment import bulk, cohorts, programmes, service
 from app.enrolment.models import EnrolmentChange
 from app.enrolment.schemas import (
@@ -41,7 +41,7 @@ groups_router = APIRouter(tags=["groups"])
 
 @router.get("/courses/{course_id}/participants", response_model=list[ParticipantRead])
 def participants(
-    course_id: int, session: SessionDep, actor: SignedInApiActor
+    course_id: Id, session: SessionDep, actor: SignedInApiActor
 ) -> list[ParticipantRead]:
     """Everyone enrolled in a course, with role, status and funding (staff of the course,
     managers, partner systems)."""
@@ -57,7 +57,7 @@ def participants(
 
 @router.post("/courses/{course_id}/enrolments", response_model=EnrolmentRead, status_code=201)
 def enrol(
-    course_id: int, body: EnrolmentCreate, session: SessionDep, actor: SignedInApiActor
+    course_id: Id, body: EnrolmentCreate, session: SessionDep, actor: SignedInApiActor
 ) -> object:
     """Enrol a person with a role (teachers of the course, managers, partner systems)."""
     terms = service.EnrolmentTerms(
@@ -68,32 +68,31 @@ def enrol(
 
 @router.post("/courses/{course_id}/self-enrolment", response_model=EnrolmentRead, status_code=201)
 def self_enrol(
-    course_id: int, body: SelfEnrolmentRequest, session: SessionDep, actor: SignedInApiActor
+    course_id: Id, body: SelfEnrolmentRequest, session: SessionDep, actor: SignedInApiActor
 ) -> object:
     """Enrol yourself where the course allows it (open, or with its key). Answers
     `course_full`, `enrolment_closed` or `wrong_enrolment_key` otherwise; with approval on,
     the enrolment is `pending` until a teacher approves it."""
-    course = get_course(session, actor, course_id).course
-    return service.self_enrol(session, actor, course.id, course.self_enrolment.value, body.key)
+    return service.self_enrol(session, actor, course_id, body.key)
 
 
 @router.put("/courses/{course_id}/enrolment-options", status_code=204)
 def set_options(
-    course_id: int, body: EnrolmentOptionsUpdate, session: SessionDep, actor: SignedInApiActor
+    course_id: Id, body: EnrolmentOptionsUpdate, session: SessionDep, actor: SignedInApiActor
 ) -> None:
     """Self-enrolment key, capacity, window and approval (teachers, managers)."""
     service.set_options(session, actor, course_id, **body.model_dump())
 
 
 @router.get("/enrolments/{enrolment_id}", response_model=EnrolmentRead)
-def read_enrolment(enrolment_id: int, session: SessionDep, actor: SignedInApiActor) -> object:
+def read_enrolment(enrolment_id: Id, session: SessionDep, actor: SignedInApiActor) -> object:
     """One enrolment (the person, the course's staff, managers)."""
     return service.get_enrolment(session, actor, enrolment_id)
 
 
 @router.patch("/enrolments/{enrolment_id}", response_model=EnrolmentRead)
 def change_status(
-    enrolment_id: int, body: EnrolmentStatusChange, session: SessionDep, actor: SignedInApiActor
+    enrolment_id: Id, body: EnrolmentStatusChange, session: SessionDep, actor: SignedInApiActor
 ) -> object:
     """Approve, suspend, complete, withdraw or reactivate, with a reason kept in the history.
     Students may withdraw themselves."""
@@ -102,15 +101,16 @@ def change_status(
 
 @router.get("/enrolments/{enrolment_id}/history", response_model=list[EnrolmentChangeRead])
 def history(
-    enrolment_id: int, session: SessionDep, actor: SignedInApiActor
+    enrolment_id: Id, session: SessionDep, actor: SignedInApiActor
 ) -> Sequence[EnrolmentChange]:
-    """Every change of the enrolment: who, when, from, to, why."""
+    """Every change of the enrolment: who, when, from, to, why (the person, the course's
+    staff, managers)."""
     return service.history(session, actor, enrolment_id)
 
 
 @router.post("/courses/{course_id}/bulk-enrolments", response_model=list[BulkRowRead])
 def bulk_enrol(
-    course_id: int, body: BulkRequest, session: SessionDep, actor: SignedInApiActor
+    course_id: Id, body: BulkRequest, session: SessionDep, actor: SignedInApiActor
 ) -> list[BulkRowRead]:
     """Enrol many people at once, matched by your institution's `external_id`. Rows:
     `external_id`, `email`, `display_name`, optional `role`, `funding`, `funder_name`.
@@ -151,37 +151,36 @@ def list_cohorts(session: SessionDep, actor: SignedInApiActor) -> object:
 
 @cohorts_router.post("", response_model=CohortRead, status_code=201)
 def create_cohort(body: CohortCreate, session: SessionDep, actor: SignedInApiActor) -> object:
-    """Create a cohort, e.g. "LMQS-KZ-LIC-2021"."""
-    return cohorts.create_cohort(session, actor, body.code, body.name)
+    """Create a cohort (intake), e.g. "LMQS-KZ-LIC-2021" (managers)."""
+    return cohorts.create_cohort(session, actor, body.code, body.name, body.institution_code)
 
 
 @cohorts_router.post("/{cohort_id}/courses", status_code=204)
 def link_course(
-    cohort_id: int, body: CourseRef, session: SessionDep, actor: SignedInApiActor
+    cohort_id: Id, body: CourseRef, session: SessionDep, actor: SignedInApiActor
 ) -> None:
-    """Link a course to the cohort; its members are enrolled."""
+    """Link a course to the cohort; its members are enrolled (managers reaching both)."""
     cohorts.link_course(session, actor, cohort_id, body.course_id)
 
 
 @cohorts_router.post("/{cohort_id}/members", status_code=204)
 def add_member(
-    cohort_id: int, body: MemberRef, session: SessionDep, actor: SignedInApiActor
+    cohort_id: Id, body: MemberRef, session: SessionDep, actor: SignedInApiActor
 ) -> None:
-    """Add a person: they are enrolled in every linked course."""
+    """Add a person: they are enrolled in every linked course (managers)."""
     cohorts.add_member(session, actor, cohort_id, body.user_id)
 
 
 @cohorts_router.delete("/{cohort_id}/members/{user_id}", status_code=204)
-def remove_member(
-    cohort_id: int, user_id: int, session: SessionDep, actor: SignedInApiActor
-) -> None:
-    """Remove a person: the enrolments the cohort gave them are suspended."""
+def remove_member(cohort_id: Id, user_id: Id, session: SessionDep, actor: SignedInApiActor) -> None:
+    """Remove a person: the enrolments the cohort gave them are suspended (managers)."""
     cohorts.remove_member(session, actor, cohort_id, user_id)
 
 
 @groups_router.get("/courses/{course_id}/groups", response_model=list[GroupRead])
-def list_groups(course_id: int, session: SessionDep, actor: SignedInApiActor) -> list[GroupRead]:
-    """A course's groups (e.g. collective project teams) and their members."""
+def list_groups(course_id: Id, session: SessionDep, actor: SignedInApiActor) -> list[GroupRead]:
+    """A course's groups (e.g. collective project teams) and their members (its staff and
+    students, managers)."""
     return [
         GroupRead(id=g.id, course_id=g.course_id, name=g.name, member_ids=m)
         for g, m in cohorts.groups_of(session, actor, course_id)
@@ -190,7 +189,7 @@ def list_groups(course_id: int, session: SessionDep, actor: SignedInApiActor) ->
 
 @groups_router.post("/courses/{course_id}/groups", response_model=GroupRead, status_code=201)
 def create_group(
-    course_id: int, body: GroupCreate, session: SessionDep, actor: SignedInApiActor
+    course_id: Id, body: GroupCreate, session: SessionDep, actor: SignedInApiActor
 ) -> GroupRead:
     """Create a group (teachers, tutors, managers)."""
     group = cohorts.create_group(session, actor, course_id, body.name)
@@ -199,9 +198,9 @@ def create_group(
 
 @groups_router.get("/courses/{course_id}/groupings", response_model=list[GroupingRead])
 def list_groupings(
-    course_id: int, session: SessionDep, actor: SignedInApiActor
+    course_id: Id, session: SessionDep, actor: SignedInApiActor
 ) -> list[GroupingRead]:
-    """A course's groupings and the groups in each."""
+    """A course's groupings and the groups in each (its staff and students, managers)."""
     return [
         GroupingRead(id=g.id, course_id=g.course_id, name=g.name, group_ids=ids)
         for g, ids in cohorts.groupings_of(session, actor, course_id)
@@ -210,7 +209,7 @@ def list_groupings(
 
 @groups_router.post("/courses/{course_id}/groupings", response_model=GroupingRead, status_code=201)
 def create_grouping(
-    course_id: int, body: GroupingCreate, session: SessionDep, actor: SignedInApiActor
+    course_id: Id, body: GroupingCreate, session: SessionDep, actor: SignedInApiActor
 ) -> GroupingRead:
     """Gather groups of the course under a name (teachers, tutors, managers)."""
     grouping, ids = cohorts.create_grouping(session, actor, course_id, body.name, body.group_ids)
@@ -221,17 +220,17 @@ def create_grouping(
 
 @groups_router.put("/groups/{group_id}/members/{user_id}", status_code=204)
 def add_group_member(
-    group_id: int, user_id: int, session: SessionDep, actor: SignedInApiActor
+    group_id: Id, user_id: Id, session: SessionDep, actor: SignedInApiActor
 ) -> None:
-    """Put an enrolled person in a group."""
+    """Put an enrolled person in a group (teachers, tutors, managers)."""
     cohorts.set_group_member(session, actor, group_id, user_id, member=True)
 
 
 @groups_router.delete("/groups/{group_id}/members/{user_id}", status_code=204)
 def remove_group_member(
-    group_id: int, user_id: int, session: SessionDep, actor: SignedInApiActor
+    group_id: Id, user_id: Id, session: SessionDep, actor: SignedInApiActor
 ) -> None:
-    """Take a person out of a group."""
+    """Take a person out of a group (teachers, tutors, managers)."""
     cohorts.set_group_member(session, actor, group_id, user_id, member=False)
 
 
@@ -240,7 +239,7 @@ def remove_group_member(
     response_model=LearnerProfileRead,
     response_model_exclude_unset=True,
 )
-def read_profile(user_id: int, session: SessionDep, actor: SignedInApiActor) -> LearnerProfileRead:
+def read_profile(user_id: Id, session: SessionDep, actor: SignedInApiActor) -> LearnerProfileRead:
     """A learner's reporting profile. `nationality` and `refugee` appear only for managers
     holding that permission (or partner systems with `sensitive:read`); each read is audited."""
     return LearnerProfileRead(**cohorts.read_profile(session, actor, user_id))
@@ -248,7 +247,7 @@ def read_profile(user_id: int, session: SessionDep, actor: SignedInApiActor) -> 
 
 @router.put("/users/{user_id}/learner-profile", status_code=204, response_class=Response)
 def update_profile(
-    user_id: int, body: LearnerProfileUpdate, session: SessionDep, actor: SignedInApiActor
+    user_id: Id, body: LearnerProfileUpdate, session: SessionDep, actor: SignedInApiActor
 ) -> Response:
     """Set professional status; the learner or a permitted manager also sets nationality and
     refugee status."""

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import User
 from app.core.actors import Actor, require
@@ -11,17 +11,18 @@ from app.core.errors import Invalid, NotFound
 from app.core.i18n import N_
 from app.courses.models import Course, Programme, ProgrammeCourse
 from app.enrolment import policy
-from app.enrolment.models import (
-    Enrolment,
-    EnrolmentMethod,
-    Funding,
-    ProgrammeEnrolment,
-)
+from app.enrolment.models import ProgrammeEnrolment
 from app.enrolment.service import EnrolmentTerms, place
+from app.membership.models import Enrolment, EnrolmentMethod, Funding
+from app.membership.policy import reached_courses
 
 
 def _programme(session: Session, code: str) -> Programme:
-    programme = session.scalar(select(Programme).where(Programme.code == code))
+    programme = session.scalar(
+        select(Programme)
+        .where(Programme.code == code)
+        .options(selectinload(Programme.institutions))
+    )
     if programme is None:
         raise NotFound(N_("No such programme."))
     return programme
@@ -37,8 +38,12 @@ def enrol_in_programme(
 ) -> ProgrammeEnrolment:
     """Enrol a person in a programme and so in each of its courses (managers, partners)."""
     require(policy.can_enrol_in_programmes(actor))
+    terms = EnrolmentTerms(funding=funding, funder_name=funder_name)
     programme = _programme(session, code)
-    if session.get(User, user_id) is None:
+    awarding = [institution.id for institution in programme.institutions]
+    require(policy.can_enrol_in_programme(actor, awarding))
+    person = session.get(User, user_id)
+    if person is None or not policy.can_enrol_person(actor, person.institution_id):
         raise Invalid("No such user.", field="user_id")
     membership = session.scalar(
         select(ProgrammeEnrolment).where(
@@ -50,7 +55,6 @@ def enrol_in_programme(
         session.add(membership)
     membership.funding, membership.funder_name = funding, funder_name
     session.flush()
-    terms = EnrolmentTerms(funding=funding, funder_name=funder_name)
     for course_id in session.scalars(
         select(ProgrammeCourse.course_id).where(ProgrammeCourse.programme_id == programme.id)
     ):
@@ -94,7 +98,9 @@ def scholarship_holders(
         .join(Enrolment, Enrolment.course_id == ProgrammeCourse.course_id)
         .join(User, User.id == Enrolment.user_id)
         .join(Course, Course.id == Enrolment.course_id)
-        .where(Enrolment.funding == Funding.SCHOLARSHIP)
+        .where(
+            Enrolment.funding == Funding.SCHOLARSHIP, reached_courses(actor, Enrolment.course_id)
+        )
         .order_by(Programme.code, Enrolment.funder_name, User.display_name, Course.code)
     )
     if programme:

@@ -14,16 +14,12 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.i18n import N_
 from app.core.security import hash_password, verify_password
+from app.courses.models import Course, SelfEnrolment
+from app.courses.service.courses import get_course
 from app.enrolment import policy
-from app.enrolment.models import (
-    CourseRole,
-    Enrolment,
-    EnrolmentChange,
-    EnrolmentMethod,
-    EnrolmentOptions,
-    EnrolmentStatus,
-    Funding,
-)
+from app.enrolment.models import EnrolmentChange, EnrolmentOptions
+from app.membership.models import CourseRole, Enrolment, EnrolmentMethod, EnrolmentStatus, Funding
+from app.membership.service import course_roles
 
 
 class CourseFull(Conflict):
@@ -53,27 +49,26 @@ SELF_ENROLMENT_REFUSALS = {
 }
 
 
+class FunderRequired(Invalid):
+    code = "funder_required"
+    title = N_("A scholarship needs the funder's name.")
+
+
 @dataclass(frozen=True)
 class EnrolmentTerms:
+    """How a person is enrolled. Every way in (the API, bulk rows and CSV files, cohort
+    intake lists, programmes, the portal) builds these terms, so their rules hold for all:
+    a scholarship names its funder."""
+
     role: CourseRole = CourseRole.STUDENT
     funding: Funding = Funding.SELF
     funder_name: str | None = None
     starts_on: date | None = None
     ends_on: date | None = None
 
-
-def course_roles(session: Session, actor: Actor, course_id: int) -> frozenset[CourseRole]:
-    """The actor's roles in a course, from active enrolments only."""
-    if actor.user_id is None:
-        return frozenset()
-    roles = session.scalars(
-        select(Enrolment.role).where(
-            Enrolment.user_id == actor.user_id,
-            Enrolment.course_id == course_id,
-            Enrolment.status == EnrolmentStatus.ACTIVE,
-        )
-    )
-    return frozenset(roles)
+    def __post_init__(self) -> None:
+        if self.funding is Funding.SCHOLARSHIP and not (self.funder_name or "").strip():
+            raise FunderRequired(field="funder_name")
 
 
 def record_change(
@@ -154,8 +149,10 @@ def enrol(
 ) -> Enrolment:
     """Enrol a person by hand (teachers of the course, managers, partner systems); enrolling
     an enrolled person updates their role and terms and reactivates them."""
+    existing_course(session, course_id)
     require(policy.can_enrol_others(actor, course_roles(session, actor, course_id)))
-    if session.get(User, user_id) is None:
+    person = session.get(User, user_id)
+    if person is None or not policy.can_enrol_person(actor, person.institution_id):
         raise Invalid("No such user.", field="user_id")
     chosen = terms or EnrolmentTerms()
     enrolment, _ = place(
@@ -177,6 +174,14 @@ def enrol_by_email(
     if user is None:
         raise Invalid(N_("Nobody has an account with this e-mail address."), field="email")
     return enrol(session, actor, course_id, user.id, role)
+
+
+def existing_course(session: Session, course_id: int) -> Course:
+    """The course a new row will belong to: NotFound before anything refers to a missing one."""
+    course = session.get(Course, course_id)
+    if course is None:
+        raise NotFound(N_("No such course."))
+    return course
 
 
 def enrolment_of(session: Session, user_id: int | None, course_id: int) -> Enrolment | None:
@@ -211,6 +216,7 @@ def set_options(
     closes_at: datetime | None,
     requires_approval: bool,
 ) -> EnrolmentOptions:
+    existing_course(session, course_id)
     require(policy.can_enrol_others(actor, course_roles(session, actor, course_id)))
     options = options_for(session, course_id)
     options.key_hash = hash_password(key) if key else None
@@ -220,14 +226,13 @@ def set_options(
     return options
 
 
-def self_enrol(
-    session: Session, actor: Actor, course_id: int, mode: str, key: str | None
-) -> Enrolment:
+def self_enrol(session: Session, actor: Actor, course_id: int, key: str | None) -> Enrolment:
     """A student enrols themselves where the course allows it: open, or with the key; inside
     the enrolment window; while places remain; pending a teacher's approval if asked."""
-    if actor.user_id is None:
-        raise Forbidden()
-    if mode == "closed":
+    mode = get_course(session, actor, course_id).course.self_enrolment
+    require(policy.can_self_enrol(actor))
+    assert actor.user_id is not None
+    if mode is SelfEnrolment.CLOSED:
         raise EnrolmentClosed()
     options = options_for(session, course_id, lock=True)  # one self-enrolment at a time
     now = utcnow()
@@ -235,7 +240,7 @@ def self_enrol(
         options.closes_at and now > options.closes_at
     ):
         raise EnrolmentClosed()
-    if mode == "key" and not (key and options.key_hash and verify_password(options.key_hash, key)):
+    if mode is SelfEnrolment.KEY and not _is_enrolment_key(options, key):
         raise WrongEnrolmentKey(field="key")
     existing = session.scalar(
         select(Enrolment).where(
@@ -255,6 +260,10 @@ def self_enrol(
         "self-enrolment",
     )  # fmt: skip
     return enrolment
+
+
+def _is_enrolment_key(options: EnrolmentOptions, key: str | None) -> bool:
+    return bool(key and options.key_hash and verify_password(options.key_hash, key))
 
 
 def taken_places(session: Session, course_id: int) -> int:
@@ -288,9 +297,8 @@ def change_status(
 ) -> Enrolment:
     """Approve, suspend, complete, withdraw or reactivate; the change and its reason are kept."""
     enrolment = get_enrolment(session, actor, enrolment_id)
-    withdrawing_self = actor.user_id == enrolment.user_id and status is EnrolmentStatus.WITHDRAWN
-    if not withdrawing_self:
-        require(policy.can_enrol_others(actor, course_roles(session, actor, enrolment.course_id)))
+    roles = course_roles(session, actor, enrolment.course_id)
+    require(policy.can_change_status(actor, enrolment.user_id, status, roles))
     if enrolment.status != status:
         record_change(session, actor, enrolment, status, reason, enrolment.status)
         enrolment.status = status
@@ -320,6 +328,14 @@ def participants(
         .where(Enrolment.course_id == course_id)
         .order_by(Enrolment.role, User.display_name)
     ).all()
+
+
+def visible_participants(session: Session, actor: Actor, course_id: int) -> dict[int, User]:
+    """The course's people by id for those who may see its participants; nobody for others
+    (pages that show them only where allowed, such as the groups page)."""
+    if not policy.can_see_participants(actor, course_roles(session, actor, course_id)):
+        return {}
+    return {user.id: user for _, user in participants(session, actor, course_id)}
 
 
 def enrolled_course_ids(session: Session, user_id: int) -> list[int]:

@@ -17,7 +17,8 @@ def settings(settings: Settings, tmp_path: Path) -> Settings:
 def stored_files(settings: Settings) -> list[Path]:
     root = settings.storage_dir
     return (
-        [p for p in root.rglob("*") if p.is_file() and "tmp" not in p.parts]
+        # `tmp` is the spool folder inside the storage (the test's own folder is under /tmp).
+        [p for p in root.rglob("*") if p.is_file() and "tmp" not in p.relative_to(root).parts]
         if root.exists()
         else []
     )

@@ -17,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import Institution
-from app.accounts.schemas import StrictInput
 from app.core.actors import Actor
 from app.core.config import Settings
 from app.core.errors import Invalid
 from app.core.i18n import N_
+from app.core.inputs import StrictInput
 from app.core.storage import sniff_media_type, storage_for
 from app.courses.models import (
     CompletionRule,
@@ -34,7 +34,7 @@ from app.courses.models import (
     SelfEnrolment,
 )
 from app.courses.schemas import Code, CourseCreate, Key, Licence, ModuleCreate, SectionCreate
-from app.courses.service import content, courses
+from app.courses.service import content, courses, partners
 from app.courses.service.access import check_no_cycle
 
 FORMAT = "agora-course/1"
@@ -78,6 +78,8 @@ class CourseManifest(StrictInput):
     ects: Decimal = Decimal(0)
     workload_hours: int = 0
     institution: str | None = None
+    # Codes of the partner institutions (joint courses); each must exist on this platform.
+    partners: list[str] = Field(default_factory=list)
     open: bool = False
     licence: Licence | None = None
     self_enrolment: SelfEnrolment = SelfEnrolment.CLOSED
@@ -250,6 +252,8 @@ def import_course(
                 self_enrolment=manifest.self_enrolment,
             ),
         )
+        for partner_code in manifest.partners:
+            partners.add_partner(session, actor, course.id, partner_code)
         created: dict[str, Module] = {}
         for section_entry in manifest.sections:
             section = content.add_section(
@@ -333,6 +337,9 @@ def export_course(session: Session, actor: Actor, settings: Settings, course_id:
         )
         manifest = _manifest(course, sections, requires, archive, settings)
         manifest["institution"] = institution.code if institution else None
+        partner_codes = [p.code for p in partners.partner_institutions(session, course.id)]
+        if partner_codes:
+            manifest["partners"] = partner_codes
         archive.writestr(MANIFEST, yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
     return buffer.getvalue()
 

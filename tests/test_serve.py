@@ -1,0 +1,84 @@
+"""`agora serve --workers N` on a loaded machine: the workers' health-check timeout is
+settable, and what a worker imports before it can answer the first check is small."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import cli
+from app.core import config
+from app.core.config import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def uvicorn_run(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """Catches what `agora serve` would start uvicorn with, instead of starting it."""
+    import uvicorn
+
+    passed: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: passed.update(options, app=app))
+    return passed
+
+
+def test_serve_passes_the_health_check_timeout_given_on_the_command_line(
+    uvicorn_run: dict[str, object],
+):
+    assert cli.main(["serve", "--workers", "2", "--worker-healthcheck-timeout", "90"]) == 0
+
+    assert uvicorn_run["workers"] == 2
+    assert uvicorn_run["timeout_worker_healthcheck"] == 90
+    assert uvicorn_run["app"] == "app.main:create_app"
+
+
+def test_serve_takes_the_timeout_from_the_environment_else_30_seconds(
+    uvicorn_run: dict[str, object], monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("AGORA_WORKER_HEALTHCHECK_TIMEOUT", "45")
+    monkeypatch.setattr(config, "get_settings", lambda: Settings())
+    cli.main(["serve", "--workers", "2"])
+    from_environment = uvicorn_run["timeout_worker_healthcheck"]
+
+    monkeypatch.delenv("AGORA_WORKER_HEALTHCHECK_TIMEOUT")
+    cli.main(["serve", "--workers", "2"])
+
+    assert from_environment == 45
+    assert uvicorn_run["timeout_worker_healthcheck"] == 30
+
+
+def test_serve_refuses_a_timeout_below_one_second(capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--worker-healthcheck-timeout", "0"])
+
+    assert "must be at least 1" in capsys.readouterr().err
+
+
+def _modules_loaded_by(statement: str) -> set[str]:
+    script = f"import sys; {statement}; print('\\n'.join(sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    return set(out.split())
+
+
+def test_a_worker_process_imports_the_cli_without_the_application():
+    """With `--workers`, each worker re-imports the command's module (multiprocessing's
+    spawn) before it answers the supervisor; the application is loaded after that."""
+    loaded = _modules_loaded_by("import app.cli")
+
+    assert not {"app.main", "app.seed", "sqlalchemy", "fastapi", "alembic"} & loaded
+
+
+def test_loading_the_application_hashes_no_password():
+    """Password hashing is slow on purpose; the dummy hash used against timing attacks is
+    made on first use, not by every worker at start-up."""
+    loaded = _modules_loaded_by(
+        "import argon2; calls = []; "
+        "argon2.PasswordHasher.hash = lambda *a, **k: calls.append(1); "
+        "import app.main; assert not calls, 'hashed at import'"
+    )
+
+    assert "app.main" in loaded
