@@ -8,14 +8,15 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.core.actors import Actor
+from app.core.actors import Actor, require
 from app.core.db import utcnow
-from app.core.errors import Forbidden, NotFound
+from app.core.errors import NotFound
 from app.core.i18n import N_
-from app.enrolment.models import Enrolment, EnrolmentStatus
+from app.membership.models import Enrolment, EnrolmentStatus
+from app.webinars import policy
 from app.webinars.calendar import CalendarEntry, build_calendar
 from app.webinars.models import CalendarFeed, SessionStatus, WebinarSession
-from app.webinars.service import course_sessions
+from app.webinars.service.access import course_webinars
 
 
 def _digest(token: str) -> str:
@@ -24,8 +25,8 @@ def _digest(token: str) -> str:
 
 def create_feed(session: Session, actor: Actor) -> tuple[CalendarFeed, str]:
     """A new secret feed URL token for the actor; shown once."""
-    if actor.user_id is None:
-        raise Forbidden()
+    require(policy.has_own_place(actor))
+    assert actor.user_id is not None
     token = secrets.token_urlsafe(32)
     feed = CalendarFeed(user_id=actor.user_id, token_digest=_digest(token))
     session.add(feed)
@@ -34,8 +35,7 @@ def create_feed(session: Session, actor: Actor) -> tuple[CalendarFeed, str]:
 
 
 def my_feeds(session: Session, actor: Actor) -> Sequence[CalendarFeed]:
-    if actor.user_id is None:
-        raise Forbidden()
+    require(policy.has_own_place(actor))
     return session.scalars(
         select(CalendarFeed).where(CalendarFeed.user_id == actor.user_id).order_by(CalendarFeed.id)
     ).all()
@@ -43,7 +43,7 @@ def my_feeds(session: Session, actor: Actor) -> Sequence[CalendarFeed]:
 
 def revoke_feed(session: Session, actor: Actor, feed_id: int) -> CalendarFeed:
     feed = session.get(CalendarFeed, feed_id)
-    if feed is None or feed.user_id != actor.user_id:
+    if feed is None or not policy.owns_feed(actor, feed):
         raise NotFound(N_("No such calendar feed."))
     if feed.revoked_at is None:
         feed.revoked_at = utcnow()
@@ -88,5 +88,5 @@ def user_feed(session: Session, token: str, base_url: str) -> bytes:
 
 
 def course_feed(session: Session, actor: Actor, course_id: int, base_url: str) -> bytes:
-    views = course_sessions(session, actor, course_id)
-    return build_calendar("Agora", _entries([v.session for v in views], base_url))
+    views = course_webinars(session, actor, course_id)
+    return build_calendar("Agora", _entries([v.webinar for v in views], base_url))

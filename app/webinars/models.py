@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, enum_values, utcnow
+from app.core.storage import STORAGE_KEY
 
 
 def _enum(enum: type[StrEnum]) -> Enum:
@@ -86,6 +87,8 @@ class WebinarSession(Base):
     # Percent of a sitting's duration a participant must attend for it to count.
     attendance_threshold: Mapped[int] = mapped_column(default=0)
     counts_for_completion: Mapped[bool] = mapped_column(default=False)
+    # SHA-256 of the meeting's own token in the address bbb-webhooks posts its events to.
+    events_token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -162,7 +165,7 @@ class Material(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("webinar_sessions.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(255))
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), info=STORAGE_KEY)
     size: Mapped[int] = mapped_column(BigInteger)
     media_type: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -238,7 +241,7 @@ class Recording(Base):
     url: Mapped[str | None] = mapped_column(String(2000))
     provider_record_id: Mapped[str | None] = mapped_column(String(200))
     name: Mapped[str | None] = mapped_column(String(255))
-    sha256: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64), info=STORAGE_KEY)
     size: Mapped[int | None] = mapped_column(BigInteger)
     media_type: Mapped[str | None] = mapped_column(String(100))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -4,27 +4,38 @@ join when open, materials, recordings), scheduling, the attendance register, cal
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import File, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
-from pydantic import ValidationError
 
 from app.accounts.deps import CurrentUser, PortalActor, SettingsDep, page_router
 from app.core.db import SessionDep, utcnow
-from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.errors import Forbidden, Invalid, NotFound
+from app.core.forms import attempt_form
 from app.core.i18n import N_
-from app.core.web import field_errors, render, see_other
+from app.core.inputs import Id
+from app.core.web import render, see_other
 from app.courses.service.courses import find_course, get_course
 from app.enrolment.cohorts import groups_of
-from app.webinars import feeds, policy, service
+from app.webinars import feeds, policy
 from app.webinars.api import download
 from app.webinars.models import AttendanceStatus, Delivery, RegistrationStatus, SessionKind
 from app.webinars.schemas import (
-    AttendanceUpdate,
     BulkRegistration,
     RecordingLink,
     SeriesCreate,
-    SessionCreate,
 )
+from app.webinars.service import (
+    access,
+    hours,
+    marking,
+    materials,
+    meetings,
+    recordings,
+    registration,
+    scheduling,
+)
+from app.webinars.service.marking import RegisterRow, RegisterRowsInvalid
+from app.webinars.service.materials import FileKind
 
 router = page_router()
 Text = Annotated[str, Form(max_length=20000)]
@@ -34,14 +45,13 @@ Text = Annotated[str, Form(max_length=20000)]
 def course_sessions(
     request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, code: str
 ) -> Response:
-    access = find_course(session, actor, code)
-    views = service.course_sessions(session, actor, access.course.id)
-    now = utcnow()
+    course_access = find_course(session, actor, code)
+    agenda = access.course_agenda(session, actor, course_access.course.id)
     context = {
-        "course": access.course,
-        "upcoming": [v for v in views if v.session.ends_at >= now],
-        "past": [v for v in views if v.session.ends_at < now],
-        "can_schedule": policy.can_schedule(actor, access.roles),
+        "course": course_access.course,
+        "upcoming": agenda.upcoming,
+        "past": agenda.past,
+        "can_schedule": policy.can_schedule(actor, course_access.roles),
     }
     return render(request, "webinars/course_sessions.html", context)
 
@@ -60,11 +70,11 @@ def _session_page(
     session: SessionDep,
     actor: PortalActor,
     settings: SettingsDep,
-    session_id: int,
+    session_id: Id,
     error: str | None = None,
 ) -> Response:
-    view = service.get_session(session, actor, session_id)
-    webinar = view.session
+    view = access.get_webinar(session, actor, session_id)
+    webinar = view.webinar
     registered = view.mine is RegistrationStatus.REGISTERED
     context = {
         "view": view,
@@ -95,7 +105,7 @@ def session_page(
     actor: PortalActor,
     settings: SettingsDep,
     _user: CurrentUser,
-    session_id: int,
+    session_id: Id,
 ) -> Response:
     return _session_page(request, session, actor, settings, session_id)
 
@@ -107,12 +117,12 @@ def register(
     actor: PortalActor,
     settings: SettingsDep,
     _user: CurrentUser,
-    session_id: int,
+    session_id: Id,
 ) -> Response:
-    try:
-        service.register(session, actor, session_id)
-    except Conflict as error:
-        return _session_page(request, session, actor, settings, session_id, error.detail)
+    with attempt_form(request, session) as attempt:
+        registration.register(session, actor, session_id)
+    if attempt.refused:
+        return _session_page(request, session, actor, settings, session_id, attempt.message)
     return see_other(f"/sessions/{session_id}")
 
 
@@ -123,15 +133,15 @@ def register_group(
     actor: PortalActor,
     settings: SettingsDep,
     _user: CurrentUser,
-    session_id: int,
-    group_id: Annotated[int, Form()],
+    session_id: Id,
+    group_id: Annotated[Id, Form()],
 ) -> Response:
-    try:
-        result = service.register_many(
+    with attempt_form(request, session) as attempt:
+        result = registration.register_many(
             session, actor, session_id, BulkRegistration(group_id=group_id)
         )
-    except (Conflict, Invalid) as error:
-        return _session_page(request, session, actor, settings, session_id, error.detail)
+    if attempt.refused:
+        return _session_page(request, session, actor, settings, session_id, attempt.message)
     return see_other(
         f"/sessions/{session_id}?registered={result.registered}&waitlisted={result.waitlisted}"
     )
@@ -139,9 +149,9 @@ def register_group(
 
 @router.post("/sessions/{session_id}/unregister")
 def unregister(
-    session: SessionDep, actor: PortalActor, _user: CurrentUser, session_id: int
+    session: SessionDep, actor: PortalActor, _user: CurrentUser, session_id: Id
 ) -> Response:
-    service.cancel_registration(session, actor, session_id)
+    registration.cancel_registration(session, actor, session_id)
     return see_other(f"/sessions/{session_id}")
 
 
@@ -152,21 +162,20 @@ def join(
     actor: PortalActor,
     settings: SettingsDep,
     _user: CurrentUser,
-    session_id: int,
+    session_id: Id,
 ) -> Response:
     """Records the time in, then sends the browser to the video room."""
-    try:
-        link = service.join(session, actor, settings, session_id)
-    except Forbidden as error:
-        return _session_page(request, session, actor, settings, session_id, error.detail)
-    return see_other(link.url)
+    with attempt_form(request, session, (Forbidden,)) as attempt:
+        plan = meetings.plan_join(session, actor, settings, session_id)
+    if attempt.refused:
+        return _session_page(request, session, actor, settings, session_id, attempt.message)
+    # The video service is called after the form attempt: no transaction is held meanwhile.
+    return see_other(meetings.enter_room(session, settings, plan).url)
 
 
 @router.post("/sessions/{session_id}/cancel")
-def cancel(
-    session: SessionDep, actor: PortalActor, _user: CurrentUser, session_id: int
-) -> Response:
-    service.cancel_session(session, actor, session_id)
+def cancel(session: SessionDep, actor: PortalActor, _user: CurrentUser, session_id: Id) -> Response:
+    scheduling.cancel_webinar(session, actor, session_id)
     return see_other(f"/sessions/{session_id}")
 
 
@@ -177,13 +186,13 @@ def add_material(
     actor: PortalActor,
     settings: SettingsDep,
     _user: CurrentUser,
-    session_id: int,
+    session_id: Id,
     file: Annotated[UploadFile, File()],
 ) -> Response:
-    try:
-        service.add_material(session, actor, settings, session_id, file.file, file.filename or "")
-    except Invalid as error:
-        return _session_page(request, session, actor, settings, session_id, error.detail)
+    with attempt_form(request, session) as attempt:
+        materials.add_material(session, actor, settings, session_id, file.file, file.filename or "")
+    if attempt.refused:
+        return _session_page(request, session, actor, settings, session_id, attempt.message)
     return see_other(f"/sessions/{session_id}")
 
 
@@ -194,24 +203,23 @@ def add_recording(
     actor: PortalActor,
     settings: SettingsDep,
     _user: CurrentUser,
-    session_id: int,
+    session_id: Id,
     url: Annotated[str, Form(max_length=2000)] = "",
     title: Annotated[str, Form(max_length=300)] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    try:
+    with attempt_form(request, session) as attempt:
         if file is not None and file.filename:
-            service.add_recording_file(
+            recordings.add_recording_file(
                 session, actor, settings, session_id, file.file, file.filename, title
             )
         elif url:
             link = RecordingLink.model_validate({"url": url, "title": title})  # as the API
-            service.add_recording_link(session, actor, session_id, str(link.url), link.title)
+            recordings.add_recording_link(session, actor, session_id, str(link.url), link.title)
         else:
             raise Invalid(N_("Give the recording's address (https://…) or upload its file."))
-    except (Invalid, ValidationError) as error:
-        message = next(iter(field_errors(error).values()))
-        return _session_page(request, session, actor, settings, session_id, message)
+    if attempt.refused:
+        return _session_page(request, session, actor, settings, session_id, attempt.message)
     return see_other(f"/sessions/{session_id}")
 
 
@@ -221,13 +229,13 @@ def session_file(
     actor: PortalActor,
     settings: SettingsDep,
     _user: CurrentUser,
-    session_id: int,
+    session_id: Id,
     kind: str,
-    file_id: int,
+    file_id: Id,
 ) -> StreamingResponse:
-    if kind not in ("materials", "recordings"):
+    if kind not in {k.value for k in FileKind}:
         raise NotFound()
-    return download(session, actor, settings, session_id, kind, file_id)
+    return download(session, actor, settings, session_id, FileKind(kind), file_id)
 
 
 # --- scheduling -----------------------------------------------------------------------------
@@ -242,11 +250,10 @@ def _schedule_form(
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> Response:
-    access = find_course(session, actor, code)
-    if not policy.can_schedule(actor, access.roles):
-        raise Forbidden()
+    course_access = find_course(session, actor, code)
+    scheduling.require_scheduler(actor, course_access.roles)
     context = {
-        "course": access.course,
+        "course": course_access.course,
         "form": form or {"time_zone": user.time_zone, "minutes": "90", "count": "1",
                          "kind": "webinar", "delivery": "online", "attendance_threshold": "0"},
         "errors": errors or {},
@@ -308,57 +315,77 @@ def schedule(
         "speakers": [{"name": speaker_name, "affiliation": speaker_affiliation,
                       "bio": speaker_bio}] if speaker_name.strip() else [],
     }  # fmt: skip
-    try:
-        if count.strip() not in ("", "1"):
-            series = SeriesCreate.model_validate({**data, "count": count})
-            created = service.schedule_series(session, actor, settings, course.id, series)
-            first_id = created[0].id
-        else:
-            one = SessionCreate.model_validate(data)
-            first_id = service.schedule(session, actor, settings, course.id, one).id
-    except (ValidationError, Invalid) as error:
-        return _schedule_form(request, session, actor, user, code, form, field_errors(error))
-    return see_other(f"/sessions/{first_id}")
+    with attempt_form(request, session) as attempt:
+        wanted = SeriesCreate.model_validate({**data, "count": count.strip() or 1})
+        created = scheduling.schedule_one_or_series(session, actor, settings, course.id, wanted)
+    if attempt.refused:
+        errors = attempt.errors
+        if "ends_at" in errors:  # the form asks for a duration, not an end
+            errors["minutes"] = errors.pop("ends_at")
+        return _schedule_form(request, session, actor, user, code, form, errors)
+    return see_other(f"/sessions/{created[0].id}")
 
 
 # --- attendance -----------------------------------------------------------------------------
 
 
-@router.get("/sessions/{session_id}/attendance")
-def attendance_page(
-    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, session_id: int
+def _attendance_page(
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    webinar_id: int,
+    refused: RegisterRowsInvalid | None = None,
 ) -> Response:
-    view = service.get_session(session, actor, session_id)
+    view = access.get_webinar(session, actor, webinar_id)
     context = {
-        "webinar": view.session,
-        "lines": service.attendance_register(session, actor, session_id),
-        "absentees": service.absentees(session, actor, session_id),
+        "webinar": view.webinar,
+        "lines": marking.attendance_register(session, actor, webinar_id),
+        "absentees": marking.absentees(session, actor, webinar_id),
         "statuses": [s.value for s in AttendanceStatus],
         "can_take_attendance": policy.can_take_attendance(actor, view.roles),
+        "refused": refused.rows if refused else [],
     }
-    return render(request, "webinars/attendance.html", context)
+    return render(request, "webinars/attendance.html", context, 400 if refused else 200)
+
+
+@router.get("/sessions/{session_id}/attendance")
+def attendance_page(
+    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, session_id: Id
+) -> Response:
+    return _attendance_page(request, session, actor, session_id)
+
+
+async def register_rows(request: Request) -> list[RegisterRow]:
+    """The register form's rows: fields `status-<sitting>-<user>` (left empty: unchanged)
+    and `minutes-<sitting>-<user>`. Read on the event loop; checking is the service's."""
+    form = await request.form()
+    rows = []
+    for name, value in form.multi_items():
+        if not name.startswith("status-") or not isinstance(value, str) or not value:
+            continue
+        key = name.removeprefix("status-")
+        sitting_id, _, user_id = key.partition("-")
+        minutes = form.get(f"minutes-{key}")
+        rows.append(
+            RegisterRow(sitting_id, user_id, value, minutes if isinstance(minutes, str) else "")
+        )
+    return rows
 
 
 @router.post("/sessions/{session_id}/attendance")
-async def save_attendance(
-    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, session_id: int
+def save_attendance(
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    _user: CurrentUser,
+    session_id: Id,
+    rows: Annotated[list[RegisterRow], Depends(register_rows)],
 ) -> Response:
-    """One form for the whole register: fields `status-<sitting>-<user>`, `minutes-…`."""
-    form = await request.form()
-    for name, value in form.multi_items():
-        if not name.startswith("status-") or not value:
-            continue
-        _, sitting_id, user_id = name.split("-", 2)
-        minutes = str(form.get(f"minutes-{sitting_id}-{user_id}") or "")
-        try:
-            update = AttendanceUpdate(
-                status=AttendanceStatus(str(value)),
-                minutes=int(minutes) if minutes.isdigit() else None,
-                sitting_id=int(sitting_id),
-            )
-        except (ValueError, ValidationError):
-            continue
-        service.set_attendance(session, actor, session_id, int(user_id), update)
+    """One form for the whole register; one invalid row and nothing is saved."""
+    with attempt_form(request, session, (RegisterRowsInvalid,)) as attempt:
+        marking.save_register(session, actor, session_id, rows)
+    if isinstance(attempt.error, RegisterRowsInvalid):
+        return _attendance_page(request, session, actor, session_id, attempt.error)
     return see_other(f"/sessions/{session_id}/attendance?saved=1")
 
 
@@ -366,7 +393,7 @@ async def save_attendance(
 def my_attendance(
     request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser
 ) -> Response:
-    context = {"programmes": service.my_attendance(session, actor)}
+    context = {"programmes": hours.my_attendance(session, actor)}
     return render(request, "webinars/my_attendance.html", context)
 
 
@@ -394,7 +421,7 @@ def create_feed(
 
 @router.post("/calendar/{feed_id}/revoke")
 def revoke_feed(
-    session: SessionDep, actor: PortalActor, _user: CurrentUser, feed_id: int
+    session: SessionDep, actor: PortalActor, _user: CurrentUser, feed_id: Id
 ) -> Response:
     feeds.revoke_feed(session, actor, feed_id)
     return see_other("/calendar")

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 import httpx
 
@@ -265,13 +265,16 @@ class BigBlueButtonClient:
             )
         return found
 
-    def register_hook(self, callback_url: str, room: Room) -> None:
-        """Ask bbb-webhooks to post this meeting's events to Agora. Servers without the
-        webhooks module answer 404; attendance then comes from the join link alone."""
+    def register_hook(self, callback_url: str, room: Room) -> bool:
+        """Ask bbb-webhooks to post this meeting's events to Agora; False when it could not.
+        Servers without the webhooks module answer 404; attendance then comes from the join
+        link alone."""
         try:
             self.call("hooks/create", {"callbackURL": callback_url, "meetingID": room.room_name})
         except (ProviderUnavailable, ProviderRefused) as exc:
             log.warning("BigBlueButton webhooks not registered for %s: %s", room.room_name, exc)
+            return False
+        return True
 
 
 def _from_millis(value: str | int | None) -> datetime | None:
@@ -322,9 +325,19 @@ def parse_bbb_events(payload: str) -> list[ProviderEvent]:
     return events
 
 
-def events_token(settings: Settings) -> str:
-    """The secret in the callback URL given to bbb-webhooks: only BBB can post events."""
-    return hmac.new(settings.signing_key.encode(), b"bbb-events", "sha256").hexdigest()
+EVENTS_PATH = "/api/v1/webinars/bbb-events/"
+
+
+def events_callback_url(settings: Settings, token: str) -> str:
+    """The address given to bbb-webhooks for one meeting; its token is that meeting's alone
+    (and is kept out of the access log, see `app.core.logging`)."""
+    return f"{settings.base_url.rstrip('/')}{EVENTS_PATH}{token}"
+
+
+def event_field(body: str) -> str:
+    """The `event` field of the form bbb-webhooks posts (`domain`, `event`, `timestamp`)."""
+    values = parse_qs(body, keep_blank_values=True).get("event", [""])
+    return values[0]
 
 
 def provider_for(settings: Settings, name: str | None = None) -> Provider:

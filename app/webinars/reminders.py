@@ -1,13 +1,14 @@
 """E-mail reminders 24 hours and 1 hour before a session, in each recipient's language and
 time zone. A reminder is claimed (a row with a unique key) in its own committed transaction
-before it is sent, so two workers, or a run restarted half-way, never send it twice."""
+before it is sent, so two workers, or a run restarted half-way, never send it twice; the mail
+is sent outside any transaction, and marked sent (or the claim released) in another."""
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -72,16 +73,26 @@ def due_reminders(session: Session, now: datetime) -> list[Due]:
     return found
 
 
-def _claim(new_session: Callable[[], Session], due: Due) -> bool:
+@dataclass(frozen=True)
+class Message:
+    to: str
+    subject: str
+    body: str
+
+
+def _claim(new_session: Callable[[], Session], settings: Settings, due: Due) -> Message | None:
+    """Claim the reminder and read what to send, in one short transaction; None when
+    another worker has it."""
     try:
         with new_session() as session, session.begin():
             session.add(Reminder(session_id=due.session_id, user_id=due.user_id, kind=due.kind))
+            session.flush()
+            return _message(session, settings, due)
     except IntegrityError:
-        return False  # another worker has it
-    return True
+        return None
 
 
-def _message(session: Session, settings: Settings, due: Due) -> tuple[str, str, str]:
+def _message(session: Session, settings: Settings, due: Due) -> Message:
     webinar = session.get_one(WebinarSession, due.session_id)
     user = session.get_one(User, due.user_id)
     locale = user.preferred_language or "en"
@@ -93,7 +104,24 @@ def _message(session: Session, settings: Settings, due: Due) -> tuple[str, str, 
         "minutes": settings.webinar_join_window_minutes,
         "url": f"{settings.base_url.rstrip('/')}/sessions/{webinar.id}",
     }
-    return user.email, gettext(SUBJECT) % values, gettext(BODY) % values
+    return Message(user.email, gettext(SUBJECT) % values, gettext(BODY) % values)
+
+
+def _claimed(due: Due) -> ColumnElement[bool]:
+    return and_(
+        Reminder.session_id == due.session_id,
+        Reminder.user_id == due.user_id,
+        Reminder.kind == due.kind,
+    )
+
+
+def _settle(new_session: Callable[[], Session], due: Due, sent: bool) -> None:
+    """Mark the claim sent, or release it so that a later run retries."""
+    with new_session() as session, session.begin():
+        if sent:
+            session.execute(update(Reminder).where(_claimed(due)).values(sent_at=utcnow()))
+        else:
+            session.execute(delete(Reminder).where(_claimed(due)))
 
 
 def send_due_reminders(
@@ -105,31 +133,17 @@ def send_due_reminders(
         due = due_reminders(session, moment)
     sent = 0
     for item in due:
-        if not _claim(new_session, item):
+        message = _claim(new_session, settings, item)
+        if message is None:
             continue
-        with new_session() as session, session.begin():
-            to, subject, body = _message(session, settings, item)
-            try:
-                send_mail(settings, to, subject, body)
-            except ServiceUnavailable:
-                # Not accepted by the mail server: release the claim so a later run retries.
-                session.execute(
-                    delete(Reminder).where(
-                        Reminder.session_id == item.session_id,
-                        Reminder.user_id == item.user_id,
-                        Reminder.kind == item.kind,
-                    )
-                )
-                continue
-            reminder = session.scalar(
-                select(Reminder).where(
-                    Reminder.session_id == item.session_id,
-                    Reminder.user_id == item.user_id,
-                    Reminder.kind == item.kind,
-                )
-            )
-            if reminder is not None:
-                reminder.sent_at = utcnow()
+        # No transaction is open while the mail server answers (up to its 10 s timeout):
+        # on SQLite a write transaction would hold the whole database's lock meanwhile.
+        try:
+            send_mail(settings, message.to, message.subject, message.body)
+        except ServiceUnavailable:
+            _settle(new_session, item, sent=False)
+            continue
+        _settle(new_session, item, sent=True)
         sent += 1
     log.info("webinar reminders sent: %s", sent)
     return sent

@@ -12,10 +12,12 @@ from app.core.actors import Actor
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.courses.models import Course
-from app.enrolment.models import CourseRole
-from app.webinars import service
+from app.membership.models import CourseRole
 from app.webinars.models import WebinarSession
 from app.webinars.schemas import SessionCreate
+from app.webinars.service import (
+    scheduling,
+)
 from tests.accounts.factories import PASSWORD, make_user
 from tests.courses.conftest import settings  # noqa: F401  (uploads under the test's own folder)
 from tests.courses.factories import enrol_as, import_hs101
@@ -49,7 +51,9 @@ class Classroom:
                 **fields,
             }
         )
-        webinar = service.schedule(self.db, self.teacher_actor, self.settings, self.course.id, data)
+        webinar = scheduling.schedule(
+            self.db, self.teacher_actor, self.settings, self.course.id, data
+        )
         self.db.flush()
         return webinar
 

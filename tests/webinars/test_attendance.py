@@ -9,11 +9,19 @@ import pytest
 from sqlalchemy import select
 
 from app.courses.models import ModuleCompletion, Programme, ProgrammeCourse
-from app.webinars import service
+from app.webinars.events import AttendanceCounted
 from app.webinars.models import AttendanceEvent, AttendanceSource, AttendanceStatus
 from app.webinars.providers import ProviderEvent
 from app.webinars.schemas import AttendanceUpdate
+from app.webinars.service import (
+    attendance,
+    hours,
+    marking,
+    meetings,
+    registration,
+)
 from tests.courses.factories import module
+from tests.events import recorded
 from tests.webinars.conftest import Classroom
 
 
@@ -24,12 +32,12 @@ def test_the_join_link_is_hidden_before_the_window_and_from_people_not_registere
     soon = classroom.schedule(starts_in=timedelta(minutes=10))
     registered, unregistered = classroom.students[:2]
     for webinar in (later, soon):
-        service.register(classroom.db, classroom.actor(registered), webinar.id)
-    join = service.join
+        registration.register(classroom.db, classroom.actor(registered), webinar.id)
+    join = meetings.join
 
-    with pytest.raises(service.JoinNotOpen):
+    with pytest.raises(meetings.JoinNotOpen):
         join(classroom.db, classroom.actor(registered), classroom.settings, later.id)
-    with pytest.raises(service.JoinNotOpen):
+    with pytest.raises(meetings.JoinNotOpen):
         join(classroom.db, classroom.actor(unregistered), classroom.settings, soon.id)
     link = join(classroom.db, classroom.actor(registered), classroom.settings, soon.id)
 
@@ -41,11 +49,11 @@ def test_the_join_link_is_hidden_before_the_window_and_from_people_not_registere
 def test_following_the_link_records_the_time_in(classroom: Classroom):
     webinar = classroom.schedule(starts_in=timedelta(minutes=-20), minutes=60)
     student = classroom.students[0]
-    service.register(classroom.db, classroom.actor(student), webinar.id)
+    registration.register(classroom.db, classroom.actor(student), webinar.id)
 
-    service.join(classroom.db, classroom.actor(student), classroom.settings, webinar.id)
+    meetings.join(classroom.db, classroom.actor(student), classroom.settings, webinar.id)
 
-    (line,) = service.attendance_register(classroom.db, classroom.teacher_actor, webinar.id)
+    (line,) = marking.attendance_register(classroom.db, classroom.teacher_actor, webinar.id)
     assert line.attendance is not None
     assert line.attendance.status is AttendanceStatus.LATE  # joined 20 minutes in
     assert line.attendance.source is AttendanceSource.LINK
@@ -66,11 +74,11 @@ def test_provider_events_make_attendance_and_the_threshold_decides_who_counts(
         ProviderEvent(webinar.room_name, 999_999, "join", start),  # not in the course
     ]
 
-    recorded = service.record_provider_events(classroom.db, webinar.room_name, events)
+    recorded = attendance.record_provider_events(classroom.db, webinar.room_name, events)
 
     lines = {
         line.user.id: line
-        for line in service.attendance_register(classroom.db, classroom.teacher_actor, webinar.id)
+        for line in marking.attendance_register(classroom.db, classroom.teacher_actor, webinar.id)
     }
     assert recorded == 4
     assert lines[stayed.id].counts
@@ -78,7 +86,7 @@ def test_provider_events_make_attendance_and_the_threshold_decides_who_counts(
     assert not lines[left_early.id].counts  # 50 of 100 minutes, under 85%
     assert lines[absent.id].attendance is None
     missing = {
-        u.id for u, _ in service.absentees(classroom.db, classroom.teacher_actor, webinar.id)
+        a.user.id for a in marking.absentees(classroom.db, classroom.teacher_actor, webinar.id)
     }
     assert missing == {left_early.id, absent.id, classroom.students[3].id}
 
@@ -86,26 +94,26 @@ def test_provider_events_make_attendance_and_the_threshold_decides_who_counts(
 def test_the_teachers_correction_is_kept_and_excused_absence_is_shown(classroom: Classroom):
     webinar = classroom.schedule(starts_in=timedelta(days=-1), minutes=60)
     present, excused = classroom.students[:2]
-    update = service.set_attendance
+    update = marking.set_attendance
 
     update(classroom.db, classroom.teacher_actor, webinar.id, present.id,
            AttendanceUpdate(status=AttendanceStatus.PRESENT))  # fmt: skip
     update(classroom.db, classroom.teacher_actor, webinar.id, excused.id,
            AttendanceUpdate(status=AttendanceStatus.EXCUSED))  # fmt: skip
-    service.record_provider_events(
+    attendance.record_provider_events(
         classroom.db, webinar.room_name,
         [ProviderEvent(webinar.room_name, present.id, "join", webinar.ends_at)],
     )  # fmt: skip
 
     lines = {
         line.user.id: line
-        for line in service.attendance_register(classroom.db, classroom.teacher_actor, webinar.id)
+        for line in marking.attendance_register(classroom.db, classroom.teacher_actor, webinar.id)
     }
     assert lines[present.id].attendance.minutes == 60  # the event did not overwrite it
     assert lines[present.id].attendance.source is AttendanceSource.TEACHER
     absentees = {
-        u.id: was_excused
-        for u, was_excused in service.absentees(classroom.db, classroom.teacher_actor, webinar.id)
+        a.user.id: a.excused
+        for a in marking.absentees(classroom.db, classroom.teacher_actor, webinar.id)
     }
     assert absentees[excused.id] is True
 
@@ -115,7 +123,7 @@ def test_students_cannot_take_attendance(classroom: Classroom):
     student = classroom.students[0]
 
     with pytest.raises(Exception, match="not allowed"):
-        service.set_attendance(
+        marking.set_attendance(
             classroom.db, classroom.actor(student), webinar.id, student.id,
             AttendanceUpdate(status=AttendanceStatus.PRESENT),
         )  # fmt: skip
@@ -141,17 +149,17 @@ def test_seminar_days_add_up_to_hours_towards_the_programme_requirement(classroo
         (day2, AttendanceStatus.LATE, 420),  # 7 h of 8: 87.5%, counts
         (day3, AttendanceStatus.PRESENT, 150),  # 2.5 h of 3.5: 71%, does not count
     ):
-        service.set_attendance(
+        marking.set_attendance(
             classroom.db, classroom.teacher_actor, seminar.id, student.id,
             AttendanceUpdate(status=status, minutes=minutes, sitting_id=day.id),
         )  # fmt: skip
 
-    total = service.attended_hours(classroom.db, classroom.actor(student), student.id, "MBA-T")
+    total = hours.attended_hours(classroom.db, classroom.actor(student), student.id, "MBA-T")
 
     assert total.hours == Decimal("15.00")
     assert total.meets_requirement is False
     with pytest.raises(Exception, match="No such user"):
-        service.attended_hours(
+        hours.attended_hours(
             classroom.db, classroom.actor(classroom.students[0]), student.id, "MBA-T"
         )
 
@@ -164,7 +172,7 @@ def test_attending_completes_the_webinar_module(classroom: Classroom):
     )  # fmt: skip
     student = classroom.students[0]
 
-    service.set_attendance(
+    marking.set_attendance(
         classroom.db, classroom.teacher_actor, webinar.id, student.id,
         AttendanceUpdate(status=AttendanceStatus.PRESENT),
     )  # fmt: skip
@@ -180,11 +188,35 @@ def test_attending_completes_the_webinar_module(classroom: Classroom):
 def test_a_join_is_kept_as_an_event_for_the_trail(classroom: Classroom):
     webinar = classroom.schedule(starts_in=timedelta(minutes=5))
     student = classroom.students[1]
-    service.register(classroom.db, classroom.actor(student), webinar.id)
-    service.join(classroom.db, classroom.actor(student), classroom.settings, webinar.id)
+    registration.register(classroom.db, classroom.actor(student), webinar.id)
+    meetings.join(classroom.db, classroom.actor(student), classroom.settings, webinar.id)
 
     kinds = classroom.db.scalars(
         select(AttendanceEvent.kind).where(AttendanceEvent.session_id == webinar.id)
     ).all()
 
     assert kinds == ["join"]
+
+
+def test_counted_attendance_is_announced_to_other_domains_and_an_absence_is_not(
+    classroom: Classroom,
+):
+    webinar = classroom.schedule(starts_in=timedelta(days=-1), minutes=60)
+    present, absent = classroom.students[:2]
+
+    with recorded(AttendanceCounted) as published:
+        for student, status in (
+            (present, AttendanceStatus.PRESENT),
+            (absent, AttendanceStatus.ABSENT),
+        ):
+            marking.set_attendance(
+                classroom.db, classroom.teacher_actor, webinar.id, student.id,
+                AttendanceUpdate(status=status),
+            )  # fmt: skip
+
+    assert published == [
+        AttendanceCounted(
+            webinar_id=webinar.id, course_id=classroom.course.id, user_id=present.id,
+            module_id=None, counted_minutes=60,
+        )
+    ]  # fmt: skip

@@ -1,8 +1,9 @@
 """The webinar pages: a student sees times in their own zone, registers, joins when the link
 opens; a teacher schedules (errors next to the fields), takes attendance and attaches files."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from tests.webinars.conftest import Classroom
 SESSIONS_PAGE_QUERIES = 12
 
 
+@pytest.mark.time_machine(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))  # before the session
 def test_a_student_reads_the_time_in_their_zone_and_registers(
     client: TestClient, classroom: Classroom
 ):
@@ -29,8 +31,8 @@ def test_a_student_reads_the_time_in_their_zone_and_registers(
     client.post(f"{page}/register", data={"csrf_token": page_csrf(client, page)})
     after = client.get(page).text
 
-    assert "Jan 12, 2027 6:30" in before  # 14:00 in Paris is 18:30 in Kolkata
-    assert "(India Time)" in before
+    assert "Jan 12, 2027 6:30\u202fPM (Kolkata, UTC+5:30)" in before  # 14:00 in Paris
+    assert "Paris, UTC+1" in before  # the organiser's zone, for that day
     assert "Dr Malika Benali" in before
     assert "You are registered." in after
     assert "Cancel my registration" in after
@@ -159,8 +161,8 @@ def test_a_student_reads_their_attendance_hours_against_the_programme(
     client: TestClient, classroom: Classroom
 ):
     from app.courses.models import Programme, ProgrammeCourse
-    from app.webinars import service
     from app.webinars.schemas import AttendanceUpdate
+    from app.webinars.service import marking
 
     programme = Programme(
         code="MBA-T", kind="mba", title="MBA territorial", attendance_hours_required=160
@@ -169,7 +171,7 @@ def test_a_student_reads_their_attendance_hours_against_the_programme(
     classroom.db.add(programme)
     seminar = classroom.schedule(starts_in=timedelta(days=-3), minutes=8 * 60)
     student = classroom.students[0]
-    service.set_attendance(
+    marking.set_attendance(
         classroom.db, classroom.teacher_actor, seminar.id, student.id,
         AttendanceUpdate(status=AttendanceStatus.PRESENT),
     )  # fmt: skip
@@ -203,3 +205,32 @@ def test_a_recording_address_is_checked_as_the_api_does(client: TestClient, clas
     urls = classroom.db.scalars(select(Recording.url).where(Recording.session_id == webinar.id))
     assert list(urls) == ["https://video.example/r/1"]
     assert "Week 1" in client.get(page).text
+
+
+def test_a_register_with_invalid_rows_is_refused_naming_them_and_nothing_is_saved(
+    client: TestClient, classroom: Classroom
+):
+    webinar = classroom.schedule(starts_in=timedelta(days=-1), minutes=60)
+    day = webinar.sittings[0].id
+    fine, typo, stranger = classroom.students[0], classroom.students[1], 999_999
+    sign_in(client, classroom.teacher.email)
+    register = f"/sessions/{webinar.id}/attendance"
+
+    refused = client.post(
+        register,
+        data={"csrf_token": page_csrf(client, register),
+              f"status-{day}-{fine.id}": "present",
+              f"status-{day}-{typo.id}": "late", f"minutes-{day}-{typo.id}": "forty",
+              f"status-{day}-{stranger}": "present"},
+    )  # fmt: skip
+
+    assert refused.status_code == 400
+    assert "nothing was saved" in refused.text
+    assert f"{typo.display_name} — Day 1" in refused.text
+    assert "minutes must be a whole number" in refused.text
+    assert f"{day}-{stranger}" in refused.text
+    assert "Saved." not in refused.text
+    assert (
+        classroom.db.scalars(select(Attendance).where(Attendance.session_id == webinar.id)).all()
+        == []
+    )

@@ -80,6 +80,17 @@ class FakeBigBlueButton:
     # When set, every call is answered with this (status, content type, body), unchecked.
     broken: tuple[int, str, bytes] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # A slow server: every call waits (up to `hold_seconds`) until released.
+    held: threading.Event | None = None
+    hold_seconds: float = 0.0
+    arrived: threading.Event = field(default_factory=threading.Event)
+
+    def hold_calls(self, seconds: float) -> None:
+        self.held, self.hold_seconds = threading.Event(), seconds
+
+    def release(self) -> None:
+        if self.held is not None:
+            self.held.set()
 
     def answer_everything_with(self, status: int, body: bytes, content_type: str) -> None:
         self.broken = (status, content_type, body)
@@ -236,6 +247,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         bbb = self.server.bbb
+        if bbb.held is not None:
+            bbb.arrived.set()
+            bbb.held.wait(bbb.hold_seconds)
         parts = urlsplit(self.path)
         call = parts.path.removeprefix(API_PATH) if parts.path.startswith(API_PATH) else ""
         params = dict(parse_qsl(parts.query, keep_blank_values=True))

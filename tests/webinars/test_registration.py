@@ -19,13 +19,18 @@ from app.core.errors import NotFound
 from app.courses.models import Course
 from app.courses.service import courses, packages
 from app.enrolment.cohorts import create_group, set_group_member
-from app.enrolment.models import CourseRole
 from app.enrolment.service import enrol
+from app.membership.models import CourseRole
 from app.seed import load_institutions
-from app.webinars import service
 from app.webinars.models import Registration, RegistrationStatus
-from app.webinars.schemas import BulkRegistration, SessionCreate
+from app.webinars.schemas import BulkRegistration, SessionCreate, SessionUpdate
+from app.webinars.service import (
+    access,
+    registration,
+    scheduling,
+)
 from tests.accounts.factories import PASSWORD, api_token, bearer, make_user
+from tests.conftest import QueryCounter
 from tests.courses.factories import COURSE_DIR, SEED
 from tests.webinars.conftest import Classroom
 
@@ -46,25 +51,24 @@ def test_when_full_the_next_student_waits_and_is_promoted_when_a_place_frees(
     webinar = classroom.schedule(capacity=2)
     first, second, third, _ = classroom.students
     for student in (first, second, third):
-        service.register(classroom.db, classroom.actor(student), webinar.id)
+        registration.register(classroom.db, classroom.actor(student), webinar.id)
 
     assert _status(classroom.db, webinar.id, third) is RegistrationStatus.WAITLISTED
-    service.cancel_registration(classroom.db, classroom.actor(first), webinar.id)
+    registration.cancel_registration(classroom.db, classroom.actor(first), webinar.id)
 
     assert _status(classroom.db, webinar.id, third) is RegistrationStatus.REGISTERED
     assert _status(classroom.db, webinar.id, first) is RegistrationStatus.CANCELLED
-    view = service.get_session(classroom.db, classroom.teacher_actor, webinar.id)
+    view = access.get_webinar(classroom.db, classroom.teacher_actor, webinar.id)
     assert (view.registered, view.waitlisted) == (2, 0)
 
 
 def test_raising_the_capacity_promotes_those_waiting(classroom: Classroom):
-    from app.webinars.schemas import SessionUpdate
 
     webinar = classroom.schedule(capacity=1)
     for student in classroom.students[:3]:
-        service.register(classroom.db, classroom.actor(student), webinar.id)
+        registration.register(classroom.db, classroom.actor(student), webinar.id)
 
-    service.update_session(
+    scheduling.update_webinar(
         classroom.db, classroom.teacher_actor, webinar.id, SessionUpdate(capacity=3)
     )
 
@@ -77,13 +81,13 @@ def test_registering_twice_is_a_conflict_and_a_cancelled_session_takes_nobody(
 ):
     webinar = classroom.schedule()
     student = classroom.students[0]
-    service.register(classroom.db, classroom.actor(student), webinar.id)
+    registration.register(classroom.db, classroom.actor(student), webinar.id)
 
-    with pytest.raises(service.AlreadyRegistered):
-        service.register(classroom.db, classroom.actor(student), webinar.id)
-    service.cancel_session(classroom.db, classroom.teacher_actor, webinar.id)
-    with pytest.raises(service.SessionCancelled):
-        service.register(classroom.db, classroom.actor(classroom.students[1]), webinar.id)
+    with pytest.raises(registration.AlreadyRegistered):
+        registration.register(classroom.db, classroom.actor(student), webinar.id)
+    scheduling.cancel_webinar(classroom.db, classroom.teacher_actor, webinar.id)
+    with pytest.raises(access.WebinarCancelled):
+        registration.register(classroom.db, classroom.actor(classroom.students[1]), webinar.id)
 
 
 def test_a_teacher_registers_a_whole_group_and_only_its_students_count(classroom: Classroom):
@@ -93,14 +97,14 @@ def test_a_teacher_registers_a_whole_group_and_only_its_students_count(classroom
     for person in (*classroom.students[:3], classroom.teacher):
         set_group_member(classroom.db, SYSTEM, group.id, person.id, member=True)
 
-    result = service.register_many(
+    result = registration.register_many(
         classroom.db, classroom.teacher_actor, webinar.id, BulkRegistration(group_id=group.id)
     )
 
     assert (result.registered, result.waitlisted, result.skipped_not_students) == (2, 1, 1)
     assert outsider.id not in {
-        r.user_id
-        for r, _ in service.registrations(classroom.db, classroom.teacher_actor, webinar.id)
+        line.registration.user_id
+        for line in registration.registrations(classroom.db, classroom.teacher_actor, webinar.id)
     }
 
 
@@ -109,7 +113,7 @@ def test_students_of_another_course_cannot_register(classroom: Classroom):
     stranger = make_user(classroom.db)
 
     with pytest.raises(NotFound):
-        service.register(classroom.db, classroom.actor(stranger), webinar.id)
+        registration.register(classroom.db, classroom.actor(stranger), webinar.id)
 
 
 @pytest.fixture
@@ -141,7 +145,7 @@ def test_concurrent_registrations_never_overbook(
         teacher = make_user(session, email="host@example.org")
         enrol(session, SYSTEM, course.id, teacher.id, CourseRole.TEACHER)
         starts = utcnow() + timedelta(days=3)
-        webinar = service.schedule(
+        webinar = scheduling.schedule(
             session, actor_for_user(teacher), settings, course.id,
             SessionCreate(title="Race", time_zone="UTC", starts_at=starts,
                           ends_at=starts + timedelta(hours=1), capacity=capacity),
@@ -166,3 +170,25 @@ def test_concurrent_registrations_never_overbook(
     assert codes == [201] * people
     assert statuses.count(RegistrationStatus.REGISTERED) == capacity
     assert statuses.count(RegistrationStatus.WAITLISTED) == people - capacity
+
+
+def test_raising_the_capacity_promotes_the_waiting_list_under_the_row_lock(
+    classroom: Classroom, queries: QueryCounter
+):
+    webinar = classroom.schedule(capacity=1)
+    first, waiting = classroom.students[:2]
+    registration.register(classroom.db, classroom.actor(first), webinar.id)
+    registration.register(classroom.db, classroom.actor(waiting), webinar.id)
+
+    with queries:
+        scheduling.update_webinar(
+            classroom.db, classroom.teacher_actor, webinar.id, SessionUpdate(capacity=2)
+        )
+
+    promoted = classroom.db.scalar(
+        select(Registration.status).where(Registration.user_id == waiting.id)
+    )
+    assert promoted is RegistrationStatus.REGISTERED
+    if classroom.db.bind.dialect.name == "postgresql":  # SQLite serialises writers anyway
+        locked = [s for s in queries.statements if "FROM webinar_sessions" in s]
+        assert "FOR UPDATE" in locked[0], locked[0]

@@ -8,8 +8,10 @@ import pytest
 from pydantic import ValidationError
 
 from app.core.errors import Invalid
-from app.webinars import service
-from app.webinars.schemas import SeriesCreate, SessionCreate
+from app.webinars.schemas import SeriesCreate, SessionCreate, SessionUpdate
+from app.webinars.service import (
+    scheduling,
+)
 from app.webinars.timezones import to_utc, utc_offset_label
 from tests.webinars.conftest import Classroom
 
@@ -24,7 +26,7 @@ def _series(classroom: Classroom, first: str, zone: str, count: int = 4):
             "count": count,
         }
     )
-    return service.schedule_series(
+    return scheduling.schedule_series(
         classroom.db, classroom.teacher_actor, classroom.settings, classroom.course.id, data
     )
 
@@ -58,8 +60,8 @@ def test_a_half_hour_zone_is_exact(classroom: Classroom):
     )
 
     assert webinar.starts_at.astimezone(UTC) == datetime(2027, 1, 12, 13, 30, tzinfo=UTC)
-    assert utc_offset_label(webinar.starts_at, "Asia/Kolkata") == "UTC+05:30"
-    assert utc_offset_label(webinar.starts_at, "Asia/Kathmandu") == "UTC+05:45"
+    assert utc_offset_label(webinar.starts_at, "Asia/Kolkata") == "UTC+5:30"
+    assert utc_offset_label(webinar.starts_at, "Asia/Kathmandu") == "UTC+5:45"
 
 
 def test_a_time_skipped_by_the_clock_change_moves_forward():
@@ -120,12 +122,79 @@ def test_changing_the_time_raises_the_calendar_sequence(classroom: Classroom):
     webinar = classroom.schedule()
     later = webinar.starts_at + timedelta(days=1)
 
-    from app.webinars.schemas import SessionUpdate
-
-    service.update_session(
+    scheduling.update_webinar(
         classroom.db, classroom.teacher_actor, webinar.id,
         SessionUpdate(starts_at=later, ends_at=later + timedelta(hours=1)),
     )  # fmt: skip
 
     assert webinar.sequence == 1
     assert webinar.sittings[0].starts_at == later
+
+
+def test_a_weekly_series_starting_in_the_spring_gap_keeps_its_length(classroom: Classroom):
+    # 02:30 does not exist in Paris on Sunday 28 March 2027 (02:00 -> 03:00): the first
+    # occurrence moves to 03:30-04:30 as a whole, the next ones are at 02:30 again.
+    data = SeriesCreate.model_validate(
+        {"title": "Night owls", "time_zone": "Europe/Paris", "starts_at": "2027-03-28T02:30",
+         "ends_at": "2027-03-28T03:30", "count": 3}
+    )  # fmt: skip
+
+    sessions = scheduling.schedule_series(
+        classroom.db, classroom.teacher_actor, classroom.settings, classroom.course.id, data
+    )
+
+    paris = ZoneInfo("Europe/Paris")
+    local = [
+        (s.starts_at.astimezone(paris).strftime("%d %H:%M"),
+         s.ends_at.astimezone(paris).strftime("%H:%M"))
+        for s in sessions
+    ]  # fmt: skip
+    assert local == [("28 03:30", "04:30"), ("04 02:30", "03:30"), ("11 02:30", "03:30")]
+    assert all(s.duration_minutes == 60 for s in sessions)
+
+
+def test_a_single_webinar_in_the_spring_gap_moves_as_a_whole(classroom: Classroom):
+    webinar = classroom.schedule(
+        time_zone="Europe/Paris", starts_at="2027-03-28T02:30", ends_at="2027-03-28T03:30"
+    )
+
+    assert webinar.starts_at == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)  # 03:30 in Paris
+    assert webinar.duration_minutes == 60
+
+
+def test_moving_a_seminar_moves_every_day_with_it(classroom: Classroom):
+    seminar = classroom.schedule(
+        kind="seminar", delivery="in_person", time_zone="Africa/Casablanca",
+        starts_at=None, ends_at=None,
+        days=[{"starts_at": "2027-02-08T09:00", "ends_at": "2027-02-08T17:00"},
+              {"starts_at": "2027-02-09T09:00", "ends_at": "2027-02-09T16:00"}],
+    )  # fmt: skip
+    week_later = seminar.starts_at + timedelta(weeks=1)
+
+    scheduling.update_webinar(
+        classroom.db, classroom.teacher_actor, seminar.id,
+        SessionUpdate(starts_at=week_later, ends_at=seminar.ends_at + timedelta(weeks=1)),
+    )  # fmt: skip
+
+    days = [(s.starts_at.day, s.ends_at.day, s.minutes) for s in seminar.sittings]
+    assert days == [(15, 15, 480), (16, 16, 420)]
+    assert (seminar.starts_at, seminar.ends_at) == (
+        seminar.sittings[0].starts_at,
+        seminar.sittings[-1].ends_at,
+    )
+
+
+def test_an_update_that_ends_a_seminar_before_its_last_day_is_refused(classroom: Classroom):
+    seminar = classroom.schedule(
+        starts_at=None, ends_at=None,
+        days=[{"starts_at": "2027-02-08T09:00", "ends_at": "2027-02-08T17:00"},
+              {"starts_at": "2027-02-09T09:00", "ends_at": "2027-02-09T16:00"}],
+    )  # fmt: skip
+
+    with pytest.raises(Invalid) as refused:
+        scheduling.update_webinar(
+            classroom.db, classroom.teacher_actor, seminar.id,
+            SessionUpdate(ends_at=seminar.sittings[0].ends_at),
+        )  # fmt: skip
+
+    assert refused.value.field == "ends_at"
