@@ -20,11 +20,12 @@ from app.core.db import utcnow
 from app.courses.models import Course, Module, Programme
 from app.courses.schemas import ProgrammeCreate
 from app.courses.service import courses, packages, programmes
-from app.enrolment.models import CourseRole
-from app.enrolment.service import course_roles, enrol
-from app.webinars import service as webinars
+from app.enrolment.service import enrol
+from app.membership.models import CourseRole
+from app.membership.service import course_roles
 from app.webinars.models import WebinarSession
 from app.webinars.schemas import SeriesCreate, SessionCreate
+from app.webinars.service import scheduling as webinars
 
 SEED_DIR = PROJECT_DIR / "courses_seed"
 
@@ -37,12 +38,23 @@ class DemoAccount:
     language: str
     time_zone: str
     country: str
+    institution: str | None = None
 
 
 DEMO_ACCOUNTS = (
     DemoAccount("admin@demo.agora", "Demo Admin", PlatformRole.ADMIN, "en", "Europe/Paris", "FR"),
     DemoAccount(
         "manager@demo.agora", "Demo Manager", PlatformRole.MANAGER, "fr", "Africa/Casablanca", "MA"
+    ),
+    # Manages the people, courses, cohorts and API clients of one institution only.
+    DemoAccount(
+        "ensp-manager@demo.agora",
+        "Demo ENSP Manager",
+        PlatformRole.INSTITUTION_MANAGER,
+        "fr",
+        "Africa/Casablanca",
+        "MA",
+        institution="ENSP",
     ),
     DemoAccount(
         "teacher@demo.agora", "Demo Teacher", PlatformRole.USER, "en", "Asia/Bangkok", "TH"
@@ -243,6 +255,7 @@ def create_demo_accounts(session: Session) -> list[tuple[DemoAccount, str]]:
             preferred_language=demo.language,
             time_zone=demo.time_zone,
             country=demo.country,
+            institution_code=demo.institution,
             platform_role=demo.role,
         )
         accounts.create_user(session, SYSTEM, data, is_demo=True)

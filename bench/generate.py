@@ -41,14 +41,8 @@ from app.courses.models import (
     SelfEnrolment,
     Status,
 )
-from app.enrolment.models import (
-    Cohort,
-    CohortMember,
-    CourseRole,
-    Enrolment,
-    EnrolmentMethod,
-    EnrolmentStatus,
-)
+from app.enrolment.models import Cohort, CohortMember
+from app.membership.models import CourseRole, Enrolment, EnrolmentMethod, EnrolmentStatus
 from app.webinars.models import Sitting, WebinarSession
 
 PASSWORD = "bench-password-0123"

@@ -19,9 +19,10 @@ from app.accounts.schemas import (
 from app.core.actors import Actor, require
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotFound
-from app.core.i18n import N_
+from app.core.i18n import N_, SUPPORTED_LOCALES
 from app.core.pagination import paginate
 from app.core.security import hash_password, verify_password
+from app.membership.policy import in_reached_institution
 
 
 class EmailTaken(Conflict):
@@ -32,6 +33,11 @@ class EmailTaken(Conflict):
 class InstitutionCodeTaken(Conflict):
     code = "institution_code_taken"
     title = N_("An institution with this code already exists.")
+
+
+class RoleNeedsInstitution(Invalid):
+    code = "role_needs_institution"
+    title = N_("An institution manager must belong to an institution.")
 
 
 class WrongPassword(Invalid):
@@ -74,7 +80,7 @@ def list_users(
     session: Session, actor: Actor, *, search: str | None, cursor: str | None, limit: int
 ) -> tuple[Sequence[User], str | None]:
     require(policy.can_list_users(actor))
-    stmt = select(User)
+    stmt = select(User).where(in_reached_institution(actor, User.institution_id))
     if search:
         pattern = f"%{search.lower()}%"
         stmt = stmt.where(User.email.like(pattern) | func.lower(User.display_name).like(pattern))
@@ -82,8 +88,15 @@ def list_users(
 
 
 def create_user(session: Session, actor: Actor, data: UserCreate, *, is_demo: bool = False) -> User:
-    """Managers create ordinary accounts; only admins create staff accounts."""
+    """Managers create ordinary accounts; only admins create staff accounts. An institution
+    manager's new accounts belong to their institution."""
     require(policy.can_create_user(actor, data.platform_role))
+    institution_id = _institution_id(session, data.institution_code)
+    if data.institution_code is None and actor.is_institution_manager:
+        institution_id = actor.institution_id
+    require(policy.can_move_user_to(actor, institution_id))
+    if not policy.may_hold_role(data.platform_role, institution_id):
+        raise RoleNeedsInstitution(field="institution_code")
     if find_user_by_email(session, data.email) is not None:
         raise EmailTaken(field="email")
     user = User(
@@ -93,7 +106,7 @@ def create_user(session: Session, actor: Actor, data: UserCreate, *, is_demo: bo
         preferred_language=data.preferred_language,
         time_zone=data.time_zone,
         country=data.country,
-        institution_id=_institution_id(session, data.institution_code),
+        institution_id=institution_id,
         platform_role=data.platform_role,
         is_demo=is_demo,
     )
@@ -112,6 +125,15 @@ def update_profile(session: Session, actor: Actor, data: ProfileUpdate) -> User:
     return user
 
 
+def choose_language(session: Session, actor: Actor, language: str) -> str:
+    """The language to show: a supported one, else English; a signed-in person's profile
+    remembers it."""
+    chosen = language if language in SUPPORTED_LOCALES else "en"
+    if actor.user_id is not None:
+        update_profile(session, actor, ProfileUpdate(preferred_language=chosen))
+    return chosen
+
+
 def change_password(session: Session, actor: Actor, current: str, new: str) -> User:
     user = _self(session, actor)
     if not verify_password(user.password_hash, current):
@@ -122,10 +144,17 @@ def change_password(session: Session, actor: Actor, current: str, new: str) -> U
 
 def administer_user(session: Session, actor: Actor, user_id: int, data: UserAdminUpdate) -> User:
     user = get_user(session, actor, user_id)
-    require(policy.can_administer_user(actor, user, data.platform_role))
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("platform_role") == user.platform_role:
+        del changes["platform_role"]  # the current role sent again (edit forms do) is no change
+    require(policy.can_administer_user(actor, user, changes.get("platform_role")))
+    institution_id = user.institution_id
     if "institution_code" in changes:
-        user.institution_id = _institution_id(session, changes.pop("institution_code"))
+        institution_id = _institution_id(session, changes.pop("institution_code"))
+        require(policy.can_move_user_to(actor, institution_id))
+    if not policy.may_hold_role(changes.get("platform_role") or user.platform_role, institution_id):
+        raise RoleNeedsInstitution(field="institution_code")
+    user.institution_id = institution_id
     for name, value in changes.items():
         if value is not None:
             setattr(user, name, value)
@@ -157,12 +186,7 @@ def find_institution(session: Session, code: str, *, field: str = "code") -> Ins
 
 
 def list_institutions(session: Session, actor: Actor) -> Sequence[Institution]:
-    stmt = select(Institution).order_by(Institution.code)
-    if actor.api_client_id is not None:
-        stmt = stmt.where(Institution.id == actor.institution_id)
-    elif actor.is_anonymous:
-        return []
-    return session.scalars(stmt).all()
+    return session.scalars(policy.visible_institutions(actor).order_by(Institution.code)).all()
 
 
 def get_institution(session: Session, actor: Actor, institution_id: int) -> Institution:
@@ -193,7 +217,7 @@ def update_institution(
     session: Session, actor: Actor, institution_id: int, data: InstitutionUpdate
 ) -> Institution:
     institution = get_institution(session, actor, institution_id)
-    require(policy.can_manage_institutions(actor))
+    require(policy.can_edit_institution(actor, institution))
     for name, value in data.model_dump(exclude_unset=True).items():
         if value is not None:
             setattr(institution, name, value)
@@ -209,6 +233,7 @@ def create_api_client(
     """A partner credential; the secret is returned once and only its hash is kept."""
     require(policy.can_manage_api_clients(actor))
     institution = find_institution(session, data.institution_code, field="institution_code")
+    require(policy.can_create_api_client_for(actor, institution))
     secret = secrets.token_urlsafe(32)
     client = ApiClient(
         client_id=f"agc_{secrets.token_hex(8)}",
@@ -226,13 +251,17 @@ def create_api_client(
 
 def list_api_clients(session: Session, actor: Actor) -> Sequence[ApiClient]:
     require(policy.can_manage_api_clients(actor))
-    return session.scalars(select(ApiClient).order_by(ApiClient.id)).all()
+    return session.scalars(
+        select(ApiClient)
+        .where(in_reached_institution(actor, ApiClient.institution_id))
+        .order_by(ApiClient.id)
+    ).all()
 
 
 def revoke_api_client(session: Session, actor: Actor, client_id: int) -> ApiClient:
     require(policy.can_manage_api_clients(actor))
     client = session.get(ApiClient, client_id)
-    if client is None:
+    if client is None or not policy.can_see_api_client(actor, client):
         raise NotFound(N_("No such API client."))
     require(policy.can_revoke_api_client(actor, client), Conflict, "Already revoked.")
     client.revoked_at = utcnow()

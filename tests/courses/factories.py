@@ -10,8 +10,8 @@ from app.core.actors import SYSTEM
 from app.core.config import Settings
 from app.courses.models import Course, Module
 from app.courses.service import courses, packages
-from app.enrolment.models import CourseRole
 from app.enrolment.service import enrol
+from app.membership.models import CourseRole
 from app.seed import load_institutions
 
 SEED = Path(__file__).parent / "fixtures" / "seed"

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.courses.models import Course
-from app.enrolment.models import CourseRole
+from app.membership.models import CourseRole
 from tests.accounts.factories import PASSWORD, make_user, page_csrf, sign_in
 from tests.courses.factories import enrol_as, import_hs101
 

@@ -20,8 +20,8 @@ from app.courses.models import (
     ModuleCompletion,
 )
 from app.courses.service import courses, packages
-from app.enrolment.models import CourseRole
 from app.enrolment.service import enrol
+from app.membership.models import CourseRole
 from app.seed import load_institutions
 from tests.accounts.factories import PASSWORD, api_token, bearer, make_user
 from tests.courses.factories import COURSE_DIR, SEED

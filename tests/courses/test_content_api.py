@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.core.actors import PlatformRole
 from app.core.config import Settings
 from app.courses.models import Course, ModuleCompletion
-from app.enrolment.models import CourseRole
+from app.membership.models import CourseRole
 from tests.accounts.factories import PASSWORD, api_token, bearer, make_user
 from tests.courses.factories import enrol_as, import_hs101, module
 

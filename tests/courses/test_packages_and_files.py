@@ -14,7 +14,7 @@ from app.core.actors import SYSTEM, PlatformRole
 from app.core.config import Settings
 from app.courses.models import Course, Module, ModuleFile, Programme, Section
 from app.courses.service import packages
-from app.enrolment.models import CourseRole
+from app.membership.models import CourseRole
 from app.seed import load_seed
 from tests.accounts.factories import PASSWORD, api_token, bearer, make_user
 from tests.courses.conftest import stored_files

@@ -1,11 +1,13 @@
 """Catalogue, course, module and dashboard pages: what a student and a visitor see."""
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import User
 from app.core.config import Settings
-from app.courses.models import Course
-from app.enrolment.models import CourseRole
+from app.courses.models import Course, ModuleCompletion
+from app.membership.models import CourseRole
 from tests.accounts.factories import PASSWORD, make_user, page_csrf, sign_in
 from tests.conftest import QueryCounter
 from tests.courses.factories import enrol_as, import_hs101, module
@@ -173,3 +175,28 @@ def test_course_dashboard_and_catalogue_keep_their_query_budgets(
     assert small == large
     for name, (_, budget) in paths.items():
         assert large[name] <= budget, (name, large[name])
+
+
+def test_a_module_at_another_courses_address_is_not_found_and_not_marked_done(
+    client: TestClient, db: Session, settings: Settings
+):
+    course = import_hs101(db, settings)
+    other = import_hs101(db, settings, code="HS-102")
+    _student(client, db, course)
+    student = db.scalars(select(User).where(User.email == "s@example.org")).one()
+    enrol_as(db, other, student, CourseRole.STUDENT)
+    blocks = module(db, course, "blocks")
+    csrf = page_csrf(client, f"/courses/{course.code}/modules/{blocks.id}")
+
+    page = client.get(f"/courses/{other.code}/modules/{blocks.id}")
+    marked = client.post(
+        f"/courses/{other.code}/modules/{blocks.id}/done",
+        data={"csrf_token": csrf},
+        follow_redirects=False,
+    )
+
+    assert (page.status_code, marked.status_code) == (404, 404)
+    assert (
+        db.scalar(select(ModuleCompletion.id).where(ModuleCompletion.module_id == blocks.id))
+        is None
+    )

@@ -11,7 +11,7 @@ from app.core.config import Settings
 from app.core.db import utcnow
 from app.courses.models import CompletionEvent, CompletionRule, ModuleCompletion
 from app.courses.service.completion import record_outcome
-from app.enrolment.models import CourseRole
+from app.membership.models import CourseRole
 from tests.accounts.factories import PASSWORD, api_token, bearer, make_user
 from tests.courses.factories import enrol_as, import_hs101, module
 

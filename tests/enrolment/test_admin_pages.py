@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from app.core.actors import PlatformRole
 from app.core.config import Settings
-from app.enrolment.models import Cohort, Enrolment
+from app.enrolment.models import Cohort
+from app.membership.models import Enrolment
 from tests.accounts.factories import PASSWORD, make_user, page_csrf, sign_in
 from tests.courses.factories import import_hs101
 

@@ -8,12 +8,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import AuditEntry, User
+from app.accounts.models import AuditEntry, Institution, User
 from app.core.actors import PlatformRole
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.courses.models import Course, SelfEnrolment
-from app.enrolment.models import CourseRole, Enrolment, EnrolmentStatus, LearnerProfile
+from app.enrolment.models import LearnerProfile
+from app.membership.models import CoursePartner, CourseRole, Enrolment, EnrolmentStatus
 from tests.accounts.factories import (
     PASSWORD,
     api_token,
@@ -174,8 +175,19 @@ def test_teacher_of_another_course_cannot_see_these_participants(
     assert response.status_code == 404
 
 
-def _client_token(client: TestClient, db: Session, scopes: list[str], code: str = "P12") -> str:
+def _client_token(
+    client: TestClient,
+    db: Session,
+    scopes: list[str],
+    code: str = "P12",
+    partner_of: Course | None = None,
+) -> str:
+    """A partner institution's client token; the institution becomes a partner of
+    `partner_of`, so that its client reaches the course."""
     partner = make_institution(db, code, "KZ")
+    if partner_of is not None:
+        db.add(CoursePartner(course_id=partner_of.id, institution_id=partner.id))
+        db.flush()
     api_client = make_api_client(db, partner, scopes)
     return client.post(
         "/api/v1/auth/token",
@@ -197,7 +209,7 @@ ROWS = [
 
 
 def test_bulk_enrolment_twice_changes_nothing(client: TestClient, db: Session, course: Course):
-    headers = bearer(_client_token(client, db, ["enrolments:write"]))
+    headers = bearer(_client_token(client, db, ["enrolments:write"], partner_of=course))
 
     first = client.post(
         f"/api/v1/courses/{course.id}/bulk-enrolments", json={"rows": ROWS}, headers=headers
@@ -221,7 +233,7 @@ def test_bulk_enrolment_twice_changes_nothing(client: TestClient, db: Session, c
 def test_bulk_bad_row_is_reported_and_leaves_nothing_half_made(
     client: TestClient, db: Session, course: Course
 ):
-    headers = bearer(_client_token(client, db, ["enrolments:write"]))
+    headers = bearer(_client_token(client, db, ["enrolments:write"], partner_of=course))
     rows = [
         ROWS[0],
         {"external_id": "KZ-003", "email": "not-an-email", "display_name": "Broken"},
@@ -247,7 +259,7 @@ def test_bulk_bad_row_is_reported_and_leaves_nothing_half_made(
 
 
 def test_bulk_update_is_reported_as_updated(client: TestClient, db: Session, course: Course):
-    headers = bearer(_client_token(client, db, ["enrolments:write"]))
+    headers = bearer(_client_token(client, db, ["enrolments:write"], partner_of=course))
     client.post(
         f"/api/v1/courses/{course.id}/bulk-enrolments", json={"rows": ROWS[:1]}, headers=headers
     )
@@ -263,7 +275,7 @@ def test_bulk_update_is_reported_as_updated(client: TestClient, db: Session, cou
 def test_partner_without_the_scope_cannot_bulk_enrol(
     client: TestClient, db: Session, course: Course
 ):
-    headers = bearer(_client_token(client, db, ["courses:read"]))
+    headers = bearer(_client_token(client, db, ["courses:read"], partner_of=course))
 
     response = client.post(
         f"/api/v1/courses/{course.id}/bulk-enrolments", json={"rows": ROWS}, headers=headers
@@ -352,11 +364,12 @@ def test_sensitive_fields_only_for_the_permitted_manager_and_each_read_is_audite
 def test_partner_reads_sensitive_fields_only_with_the_dedicated_scope(
     client: TestClient, db: Session
 ):
-    learner = make_user(db)
-    db.add(LearnerProfile(user_id=learner.id, nationality="AF", refugee=True))
-    db.flush()
     without = bearer(_client_token(client, db, ["users:read"], "P5"))
     with_scope = bearer(_client_token(client, db, ["users:read", "sensitive:read"], "P21"))
+    p21 = db.scalars(select(Institution).where(Institution.code == "P21")).one()
+    learner = make_user(db, institution=p21)  # sensitive reads reach the client's own people
+    db.add(LearnerProfile(user_id=learner.id, nationality="AF", refugee=True))
+    db.flush()
 
     assert (
         client.get(f"/api/v1/users/{learner.id}/learner-profile", headers=without).status_code

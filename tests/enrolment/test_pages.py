@@ -11,7 +11,7 @@ from app.core.config import Settings
 from app.courses.models import SelfEnrolment
 from app.courses.service.completion import mark_done
 from app.enrolment import service
-from app.enrolment.models import CourseRole, Enrolment, EnrolmentStatus
+from app.membership.models import CourseRole, Enrolment, EnrolmentStatus
 from tests.accounts.factories import PASSWORD, make_user, page_csrf, sign_in
 from tests.conftest import QueryCounter
 from tests.courses.factories import enrol_as, import_hs101, module
@@ -133,7 +133,7 @@ def test_teacher_approves_a_pending_enrolment(client: TestClient, db: Session, s
         db, SYSTEM, course.id, key=None, capacity=None, opens_at=None, closes_at=None,
         requires_approval=True,
     )  # fmt: skip
-    pending = service.self_enrol(db, actor_for_user(waiting), course.id, "open", None)
+    pending = service.self_enrol(db, actor_for_user(waiting), course.id, None)
     db.flush()
     sign_in(client, teacher.email)
     page = f"/courses/{course.code}/participants"

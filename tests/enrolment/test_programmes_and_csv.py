@@ -9,7 +9,7 @@ from app.accounts.models import User
 from app.core.actors import PlatformRole
 from app.core.config import Settings
 from app.courses.models import Course
-from app.enrolment.models import Enrolment
+from app.membership.models import Enrolment
 from app.seed import load_programmes
 from tests.accounts.factories import PASSWORD, api_token, bearer, make_user, page_csrf, sign_in
 from tests.courses.factories import SEED, import_hs101
@@ -125,7 +125,7 @@ def test_csv_without_the_required_columns_is_explained(
 def test_teacher_builds_a_project_team_in_the_portal_and_students_see_it(
     client: TestClient, db: Session, settings: Settings
 ):
-    from app.enrolment.models import CourseRole
+    from app.membership.models import CourseRole
     from tests.courses.factories import enrol_as
 
     course = import_hs101(db, settings)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.core.db import utcnow
 from app.courses.models import Module, ModuleCompletion, Section, Status
 from app.courses.service.courses import MyCourse
-from app.enrolment.models import CourseRole
+from app.membership.models import CourseRole
 
 HORIZON = timedelta(days=45)
 

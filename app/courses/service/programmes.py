@@ -30,9 +30,7 @@ WITH_LINKS = (selectinload(Programme.institutions), selectinload(Programme.cours
 
 def list_programmes(session: Session, actor: Actor) -> Sequence[Programme]:
     stmt = select(Programme).options(*WITH_LINKS).order_by(Programme.code)
-    if not policy.can_manage_programmes(actor):
-        stmt = stmt.where(Programme.status == Status.PUBLISHED)
-    return session.scalars(stmt).all()
+    return session.scalars(stmt.where(policy.listed_programmes(actor))).all()
 
 
 def programmes_to_manage(session: Session, actor: Actor) -> Sequence[Programme]:
@@ -44,10 +42,15 @@ def programmes_to_manage(session: Session, actor: Actor) -> Sequence[Programme]:
 def get_programme(session: Session, actor: Actor, code: str) -> Programme:
     programme = session.scalar(select(Programme).where(Programme.code == code).options(*WITH_LINKS))
     if programme is None or (
-        programme.status is not Status.PUBLISHED and not policy.can_manage_programmes(actor)
+        programme.status is not Status.PUBLISHED
+        and not policy.can_manage_programme(actor, _awarding(programme))
     ):
         raise NotFound(N_("No such programme."))
     return programme
+
+
+def _awarding(programme: Programme) -> list[int]:
+    return [institution.id for institution in programme.institutions]
 
 
 def create_programme(session: Session, actor: Actor, data: ProgrammeCreate) -> Programme:
@@ -67,6 +70,9 @@ def create_programme(session: Session, actor: Actor, data: ProgrammeCreate) -> P
     programme.institutions = [
         find_institution(session, code, field="institutions") for code in data.institutions
     ]
+    if not programme.institutions and actor.is_institution_manager and actor.institution_id:
+        programme.institutions = [session.get_one(Institution, actor.institution_id)]
+    require(policy.can_manage_programme(actor, _awarding(programme)))
     courses = dict(
         session.execute(
             select(Course.code, Course.id).where(Course.code.in_([c.code for c in data.courses]))
@@ -112,7 +118,7 @@ def missing_mandatory_courses(session: Session, programme: Programme) -> list[st
 def publish_programme(session: Session, actor: Actor, code: str) -> Programme:
     """Publishing is refused while an awarding institution's mandatory course is missing."""
     programme = get_programme(session, actor, code)
-    require(policy.can_manage_programmes(actor))
+    require(policy.can_manage_programme(actor, _awarding(programme)))
     missing = missing_mandatory_courses(session, programme)
     if missing:
         raise MandatoryCourseMissing(
@@ -127,7 +133,7 @@ def declare_mandatory_course(
     session: Session, actor: Actor, institution: Institution, course_code: str
 ) -> None:
     """An institution declares a course every programme it awards must contain."""
-    require(policy.can_manage_programmes(actor))
+    require(policy.can_manage_programme(actor, [institution.id]))
     exists = session.scalar(
         select(MandatoryCourse.id).where(
             MandatoryCourse.institution_id == institution.id,
