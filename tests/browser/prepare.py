@@ -22,6 +22,7 @@ def main(password: str) -> None:
                     preferred_language="en",
                     time_zone=demo.time_zone,
                     platform_role=demo.role,
+                    institution_code=demo.institution,
                 )
                 create_user(session, SYSTEM, data, is_demo=True)
         seed.enrol_demo_accounts(session)

@@ -21,13 +21,13 @@ def _day(text: str) -> date:
 def test_student_registers_for_the_weekly_webinar_from_the_dashboard(page: Page):
     sign_in(page, "student1@demo.agora")  # Asia/Vientiane
     coming = page.locator("ul.agenda li", has_text="Weekly webinar").first
-    expect(coming).to_contain_text("(Laos Time)")
+    expect(coming).to_contain_text("(Vientiane, UTC+7)")
 
     coming.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Weekly webinar")
     expect(page.get_by_text("Dr Bounthanh Sisouk")).to_be_visible()
-    when = page.locator("dd").first.inner_text()  # e.g. "Dec 1, 2026 7:00 PM (Laos Time) – …"
-    assert when.count("(Laos Time)") == 2
+    when = page.locator("dd").first.inner_text()  # e.g. "Dec 1, 2026 7:00 PM (Vientiane, UTC+7) – …"
+    assert when.count("(Vientiane, UTC+7)") == 2
     day = _day(when)
     in_laos = datetime.combine(day, time(13), ZoneInfo("Europe/Paris")).astimezone(LAOS)
     assert f"{in_laos.hour - 12}:00" in when  # Tuesday 13:00 in Paris, in the reader's zone
