@@ -26,7 +26,8 @@ def test_student_registers_for_the_weekly_webinar_from_the_dashboard(page: Page)
     coming.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Weekly webinar")
     expect(page.get_by_text("Dr Bounthanh Sisouk")).to_be_visible()
-    when = page.locator("dd").first.inner_text()  # e.g. "Dec 1, 2026 7:00 PM (Vientiane, UTC+7) – …"
+    # e.g. "Dec 1, 2026 7:00 PM (Vientiane, UTC+7) – …"
+    when = page.locator("dd").first.inner_text()
     assert when.count("(Vientiane, UTC+7)") == 2
     day = _day(when)
     in_laos = datetime.combine(day, time(13), ZoneInfo("Europe/Paris")).astimezone(LAOS)
