@@ -305,3 +305,22 @@ class CompletionEvent(Base):
     module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(24))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CourseEdit(Base):
+    """One change to a course or its content, for the course's teachers to read: who, when,
+    what (an action such as `module.updated` and the thing changed, by title)."""
+
+    __tablename__ = "course_edits"
+    __table_args__ = (Index("ix_course_edits_course_at", "course_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_clients.id", ondelete="SET NULL")
+    )
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    version: Mapped[int]
