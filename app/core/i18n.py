@@ -61,6 +61,23 @@ def is_rtl(locale: str) -> bool:
     return locale in RTL_LOCALES
 
 
+# Content may be in languages the interface is not offered in (a course's own language).
+RTL_LANGUAGES = frozenset({"ar", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"})
+
+
+@lru_cache(maxsize=len(SUPPORTED_LOCALES))
+def language_names_in(locale: str) -> dict[str, str]:
+    """Each interface language named in `locale` (`ru` in French: `russe`), for sentences;
+    `LANGUAGE_NAMES` names each in itself, for choosing."""
+    return {code: Locale.parse(code).get_display_name(locale) or code for code in SUPPORTED_LOCALES}
+
+
+def direction_of(language: str) -> str:
+    """`rtl` or `ltr` for a language code (`ar`, `fa-AF`, `en`), by its primary subtag."""
+    primary = language.replace("_", "-").split("-")[0].lower()
+    return "rtl" if primary in RTL_LANGUAGES else "ltr"
+
+
 def zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
@@ -176,3 +193,23 @@ def zone_groups(locale: str) -> tuple[ZoneGroup, ...]:
 
 def format_number(value: Decimal | float | int, locale: str) -> str:
     return format_decimal(value, locale=locale)
+
+
+# A count that is not whole (1.5 hours) takes the plural form CLDR gives to fractions: "other"
+# in English and Arabic ("1.5 hours", form 5 of 6), "one" in French below 2 ("1,5 heure"),
+# "few" in Russian ("1,5 часа"). gettext's plural rules only take whole numbers, so each
+# language gets a whole number standing for that form.
+_FRACTION_FORM = {"en": 2, "ru": 2, "ar": 100}
+
+
+def plural_count(value: Decimal | float | int | None, locale: str) -> int:
+    """The whole number that picks the right plural form for `value` in `locale`: what to
+    give `ngettext` for a count that may be a decimal (attendance hours)."""
+    if value is None:
+        return 0
+    whole = int(value)
+    if whole == value:
+        return whole
+    if locale == "fr":
+        return 1 if -2 < whole < 2 else 2
+    return _FRACTION_FORM.get(locale, 2)

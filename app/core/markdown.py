@@ -1,8 +1,13 @@
 """Markdown from people, rendered to HTML that is safe to show to others."""
 
+import html
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from app.core.typography import french_spacing, is_french
 
 # Raw HTML in the Markdown is escaped by the parser; nh3 then keeps only these tags, so even
 # a parser bug cannot let a script, an event handler or a `javascript:` link through.
@@ -22,13 +27,33 @@ def _demote_headings(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
-def render_markdown(text: str) -> str:
+def render_markdown(text: str, language: str | None = None) -> str:
+    """Sanitised HTML; text in French (`language`, the content's own) gets French spacing."""
     tokens = _demote_headings(_markdown.parse(text))
     html = _markdown.renderer.render(tokens, _markdown.options, {})
-    return nh3.clean(
+    clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+    return french_spacing(clean) if is_french(language) else clean
+
+
+_LEADING_HEADING = re.compile(r"^\s*<h2>(.*?)</h2>\s*", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _plain(text: str) -> str:
+    return " ".join(html.unescape(_TAG.sub("", text)).split()).casefold()
+
+
+def without_title(body_html: str, title: str) -> str:
+    """The rendered body less a first heading that only repeats the page's title (authors
+    often start a page with `# Its title`, which would show the title twice). A Jinja filter:
+    `{{ version.body_html|without_title(version.title)|safe }}`."""
+    found = _LEADING_HEADING.match(body_html)
+    if found is None or _plain(found.group(1)) != _plain(title):
+        return body_html
+    return body_html[found.end() :]

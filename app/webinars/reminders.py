@@ -30,12 +30,6 @@ from app.webinars.models import (
 log = logging.getLogger("agora.webinars.reminders")
 LEAD = {ReminderKind.DAY_BEFORE: timedelta(hours=24), ReminderKind.HOUR_BEFORE: timedelta(hours=1)}
 SUBJECT = N_("Reminder: %(title)s starts %(when)s")
-BODY = N_(
-    "Hello %(name)s,\n\n"
-    "%(title)s starts %(when)s.\n"
-    "Open the session page to join from %(minutes)s minutes before the start:\n%(url)s\n\n"
-    "Agora"
-)
 
 
 @dataclass(frozen=True)
@@ -104,7 +98,18 @@ def _message(session: Session, settings: Settings, due: Due) -> Message:
         "minutes": settings.webinar_join_window_minutes,
         "url": f"{settings.base_url.rstrip('/')}/sessions/{webinar.id}",
     }
-    return Message(user.email, gettext(SUBJECT) % values, gettext(BODY) % values)
+    body = translations_for(locale).ngettext(
+        "Hello %(name)s,\n\n"
+        "%(title)s starts %(when)s.\n"
+        "Open the session page to join from %(minutes)s minute before the start:\n%(url)s\n\n"
+        "Agora",
+        "Hello %(name)s,\n\n"
+        "%(title)s starts %(when)s.\n"
+        "Open the session page to join from %(minutes)s minutes before the start:\n%(url)s\n\n"
+        "Agora",
+        settings.webinar_join_window_minutes,
+    )
+    return Message(user.email, gettext(SUBJECT) % values, body % values)
 
 
 def _claimed(due: Due) -> ColumnElement[bool]:

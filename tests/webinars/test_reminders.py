@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from email.header import decode_header, make_header
 from email.message import Message
 
 import pytest
@@ -86,7 +87,7 @@ def test_two_workers_at_once_send_each_reminder_exactly_once(
 
 def _subject(mail: Message) -> str:
     """As mail programs show it: a long subject is folded onto a second line."""
-    return str(mail["Subject"]).replace("\r\n", "").strip()
+    return str(make_header(decode_header(str(mail["Subject"])))).replace("\r\n", "").strip()
 
 
 @pytest.mark.parametrize(
