@@ -4,6 +4,7 @@ import re
 import socket
 from collections.abc import Iterator
 from email import message_from_bytes
+from email.header import decode_header, make_header
 from email.message import Message
 
 import pytest
@@ -26,6 +27,20 @@ class Inbox:
         match = re.search(r"http://testserver(/reset-password/\S+)", body)
         assert match, body
         return match.group(1)
+
+    def bodies(self) -> list[str]:
+        return [m.get_payload(decode=True).decode() for m in self.messages]
+
+    def subjects(self) -> list[str]:
+        return [str(make_header(decode_header(m["Subject"]))) for m in self.messages]
+
+    def welcome_links(self) -> list[str]:
+        """The invitation links of every message received, in order."""
+        return [
+            link
+            for body in self.bodies()
+            for link in re.findall(r"http://testserver(/welcome/\S+)", body)
+        ]
 
 
 def free_port() -> int:

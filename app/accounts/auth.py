@@ -13,6 +13,7 @@ from app.accounts.models import (
     PasswordResetToken,
     RefreshToken,
     ThrottledAttempt,
+    TokenPurpose,
     User,
     UserSession,
 )
@@ -23,7 +24,7 @@ from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import DomainError, Invalid, TooManyRequests
 from app.core.i18n import N_, translations_for
-from app.core.mail import send_mail
+from app.core.mail import send_after_commit, send_mail
 from app.core.security import (
     InvalidToken,
     encode_access_token,
@@ -84,6 +85,14 @@ class ResetTokenInvalid(Invalid):
     code = "reset_token_invalid"
     title = N_("This password reset link is not valid, was already used or has expired.")
     keeps_changes = True  # the recorded failure must outlive the failed request
+
+
+class InvitationTokenInvalid(ResetTokenInvalid):
+    code = "invitation_token_invalid"
+    title = N_(
+        "This invitation link is not valid, was already used or has expired. "
+        "Ask for a password reset link instead."
+    )
 
 
 @dataclass(frozen=True)
@@ -340,22 +349,35 @@ def request_password_reset(session: Session, settings: Settings, email: str, ip:
     )
     _ = translations_for(user.preferred_language).gettext
     link = f"{settings.base_url}/reset-password/{token}"
-    body = _(
+    ngettext = translations_for(user.preferred_language).ngettext
+    body = ngettext(
+        "Hello {name},\n\nSomeone asked to reset your Agora password. To choose a new one, "
+        "open this link within {minutes} minute:\n\n{link}\n\n"
+        "If it was not you, ignore this message: your password stays as it is.",
         "Hello {name},\n\nSomeone asked to reset your Agora password. To choose a new one, "
         "open this link within {minutes} minutes:\n\n{link}\n\n"
-        "If it was not you, ignore this message: your password stays as it is."
+        "If it was not you, ignore this message: your password stays as it is.",
+        settings.password_reset_minutes,
     ).format(name=user.display_name, minutes=settings.password_reset_minutes, link=link)
     send_mail(settings, user.email, _("Reset your Agora password"), body)
 
 
 def reset_password(
-    session: Session, settings: Settings, token: str, new_password: str, ip: str
+    session: Session,
+    settings: Settings,
+    token: str,
+    new_password: str,
+    ip: str,
+    purpose: TokenPurpose = TokenPurpose.RESET,
 ) -> User:
-    """Set a new password with a reset token; the token then stops working, and every
-    existing session and refresh token of the account is revoked. Failed tries are limited
-    per address, and per account when the link names one."""
+    """Set a new password with a reset token (or an invitation's, with `purpose`); the token
+    then stops working, and every existing session and refresh token of the account is
+    revoked. Failed tries are limited per address, and per account when the link names one."""
     stored = session.scalar(
-        select(PasswordResetToken).where(PasswordResetToken.token_digest == token_digest(token))
+        select(PasswordResetToken).where(
+            PasswordResetToken.token_digest == token_digest(token),
+            PasswordResetToken.purpose == purpose,
+        )
     )
     user = session.get(User, stored.user_id) if stored is not None else None
     account = user.email if user is not None else None
@@ -371,8 +393,88 @@ def reset_password(
         or stored.expires_at <= utcnow()
     ):
         record(session, settings, failed, account=account, ip=ip)
+        if purpose is TokenPurpose.INVITATION:
+            raise InvitationTokenInvalid(field="token")
         raise ResetTokenInvalid(field="token")
     stored.used_at = utcnow()
     user.password_hash = hash_password(new_password)
     end_all_sessions(session, user.id)
     return user
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+INVITATION_SUBJECT = N_("Welcome to Agora — choose your password")
+
+
+def invite(session: Session, settings: Settings, user: User) -> None:
+    """Send a person an account was made for a single-use link to choose their password,
+    valid `invitation_days` days, in their language; an earlier invitation link stops
+    working. The mail leaves once the transaction commits, never for a rolled-back one."""
+    now = utcnow()
+    session.execute(
+        update(PasswordResetToken)
+        .where(
+            PasswordResetToken.user_id == user.id,
+            PasswordResetToken.purpose == TokenPurpose.INVITATION,
+            PasswordResetToken.used_at.is_(None),
+            PasswordResetToken.expires_at > now,
+        )
+        .values(expires_at=now)
+    )
+    token = new_token()
+    session.add(
+        PasswordResetToken(
+            token_digest=token_digest(token),
+            user_id=user.id,
+            purpose=TokenPurpose.INVITATION,
+            expires_at=now + timedelta(days=settings.invitation_days),
+        )
+    )
+    translations = translations_for(user.preferred_language)
+    days = settings.invitation_days
+    body = translations.ngettext(
+        "Hello %(name)s,\n\nAn Agora account was made for you (%(email)s). To choose your "
+        "password and sign in, open this link within %(days)s day:\n\n%(link)s\n\n"
+        "The link works once. If it has expired, ask for a password reset on the sign-in page.",
+        "Hello %(name)s,\n\nAn Agora account was made for you (%(email)s). To choose your "
+        "password and sign in, open this link within %(days)s days:\n\n%(link)s\n\n"
+        "The link works once. If it has expired, ask for a password reset on the sign-in page.",
+        days,
+    ) % {
+        "name": user.display_name,
+        "email": user.email,
+        "days": days,
+        "link": f"{settings.base_url.rstrip('/')}/welcome/{token}",
+    }
+    subject = translations.gettext(INVITATION_SUBJECT)
+    send_after_commit(session, settings, user.email, subject, body)
+
+
+def invitation_language(session: Session, token: str) -> str | None:
+    """The language of the person a live invitation link is for, so its page speaks it."""
+    return session.scalar(
+        select(User.preferred_language)
+        .join(PasswordResetToken, PasswordResetToken.user_id == User.id)
+        .where(
+            PasswordResetToken.token_digest == token_digest(token),
+            PasswordResetToken.purpose == TokenPurpose.INVITATION,
+            PasswordResetToken.used_at.is_(None),
+            PasswordResetToken.expires_at > utcnow(),
+        )
+    )
+
+
+def accept_invitation(
+    session: Session, settings: Settings, token: str, new_password: str, ip: str
+) -> User:
+    """Choose a first password with an invitation link; the link then stops working."""
+    return reset_password(session, settings, token, new_password, ip, TokenPurpose.INVITATION)
+
+
+def accept_invitation_in_browser(
+    session: Session, settings: Settings, token: str, new_password: str, browser: Browser
+) -> str:
+    """As `accept_invitation`, and the browser is signed in (returns its session cookie)."""
+    user = accept_invitation(session, settings, token, new_password, browser.ip)
+    return start_session(session, settings, user, browser.ip, browser.user_agent)

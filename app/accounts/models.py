@@ -100,7 +100,14 @@ class RefreshToken(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class TokenPurpose(StrEnum):
+    RESET = "reset"  # asked for on the "forgotten password" form
+    INVITATION = "invitation"  # sent to a person an intake created, to choose a first password
+
+
 class PasswordResetToken(Base):
+    """A single-use set-password link: a reset asked for, or an invitation."""
+
     __tablename__ = "password_reset_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,6 +116,11 @@ class PasswordResetToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    purpose: Mapped[TokenPurpose] = mapped_column(
+        Enum(TokenPurpose, native_enum=False, length=16, values_callable=enum_values),
+        default=TokenPurpose.RESET,
+        server_default=TokenPurpose.RESET.value,
+    )
 
 
 class ThrottledAttempt(StrEnum):

@@ -19,6 +19,7 @@ from app.core.config import Settings
 from app.core.db import SessionDep, refuse_request
 from app.core.errors import DomainError, Invalid, TooManyRequests
 from app.core.forms import attempt_form
+from app.core.i18n import SUPPORTED_LOCALES
 from app.core.web import render, retry_headers, safe_next, see_other, status_for
 
 router = page_router()
@@ -153,6 +154,37 @@ def reset_confirm(
             request, "accounts/reset_confirm.html", {"token": token, "errors": errors}, 400
         )
     return see_other("/login?reset=1")
+
+
+@router.get("/welcome/{token}")
+def welcome_form(request: Request, session: SessionDep, token: str) -> Response:
+    """An invitation's page, in the invited person's language while the link is live."""
+    language = auth.invitation_language(session, token)
+    if language in SUPPORTED_LOCALES:
+        request.state.locale = language
+    return render(request, "accounts/welcome.html", {"token": token})
+
+
+@router.post("/welcome/{token}")
+def welcome_confirm(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: str,
+    new_password: Annotated[str, Form()] = "",
+) -> Response:
+    """An invitation's link: the person chooses their first password and is signed in."""
+    if len(new_password) < MIN_PASSWORD:
+        errors = {"new_password": f"Use at least {MIN_PASSWORD} characters."}
+        return render(request, "accounts/welcome.html", {"token": token, "errors": errors}, 400)
+    browser = auth.Browser(client_ip(request), request.headers.get("user-agent", ""))
+    try:
+        cookie = auth.accept_invitation_in_browser(session, settings, token, new_password, browser)
+    except (TooManyRequests, Invalid) as error:
+        context = {"token": token, "errors": {"token": error.detail}}
+        status = 400 if isinstance(error, Invalid) else None
+        return _refused(request, "accounts/welcome.html", context, error, status)
+    return _with_session(see_other("/?welcome=1"), settings, cookie)
 
 
 @router.get("/profile")

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from app.accounts.deps import CurrentUser, PortalActor, page_router
+from app.accounts.deps import CurrentUser, PortalActor, SettingsDep, page_router
 from app.accounts.service import list_institutions
 from app.core.db import SessionDep
 from app.core.errors import NotFound
@@ -15,8 +15,7 @@ from app.core.i18n import N_
 from app.core.inputs import Id
 from app.core.web import render, see_other
 from app.courses.service.courses import find_course
-from app.enrolment import bulk, cohorts
-from app.enrolment.bulk import RowReport
+from app.enrolment import bulk, cohorts, intakes
 
 router = page_router("/admin/cohorts")
 FormText = Annotated[str, Form(max_length=320)]
@@ -72,7 +71,6 @@ def _cohort_page(
     *,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-    report: list[RowReport] | None = None,
 ) -> Response:
     context = {
         "cohort": cohorts.get_cohort(session, actor, cohort_id),
@@ -81,7 +79,6 @@ def _cohort_page(
         "institutions": list_institutions(session, actor),
         "form": form or {},
         "errors": errors or {},
-        "report": report,
     }
     return render(request, "enrolment/admin_cohort.html", context, 400 if errors else 200)
 
@@ -144,13 +141,29 @@ async def upload_members(
     actor: PortalActor,
     _user: CurrentUser,
     cohort_id: Id,
+    settings: SettingsDep,
     file: Annotated[UploadFile, File()],
     institution_code: FormText = "",
 ) -> Response:
+    """The institution is chosen explicitly (no default); the kept report is shown next."""
     data = await file.read(bulk.MAX_CSV_BYTES + 1)
+    if not institution_code.strip():
+        errors = {"institution_code": bulk.ChooseInstitution.title}
+        return _cohort_page(request, session, actor, cohort_id, errors=errors)
     with attempt_form(request, session) as attempt:
-        rows = bulk.rows_from_upload(data)
-        report = bulk.bulk_add_to_cohort(session, actor, cohort_id, rows, institution_code or None)
+        rows = bulk.rows_from_upload(data, file.filename)
+        intake = bulk.bulk_add_to_cohort(
+            session, actor, cohort_id, rows, institution_code.strip(), settings=settings
+        )
     if attempt.refused:
-        return _cohort_page(request, session, actor, cohort_id, errors=attempt.errors)
-    return _cohort_page(request, session, actor, cohort_id, report=report)
+        form = {"institution_code": institution_code.strip()}
+        return _cohort_page(request, session, actor, cohort_id, form=form, errors=attempt.errors)
+    return see_other(f"/intakes/{intake.run.id}")
+
+
+@router.get("/{cohort_id}/intakes")
+def cohort_intakes(
+    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, cohort_id: Id
+) -> Response:
+    cohort, runs = intakes.runs_of_cohort(session, actor, cohort_id)
+    return render(request, "enrolment/intakes.html", {"cohort": cohort, "runs": runs})

@@ -3,12 +3,13 @@ profiles over the API."""
 
 from collections.abc import Sequence
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
-from app.accounts.deps import SignedInApiActor
+from app.accounts.deps import SettingsDep, SignedInApiActor
 from app.core.db import SessionDep
 from app.core.inputs import Id
-from app.enrolment import bulk, cohorts, programmes, service
+from app.core.web import request_locale
+from app.enrolment import bulk, cohorts, intakes, programmes, service
 from app.enrolment.models import EnrolmentChange
 from app.enrolment.schemas import (
     BulkRequest,
@@ -110,14 +111,37 @@ def history(
 
 @router.post("/courses/{course_id}/bulk-enrolments", response_model=list[BulkRowRead])
 def bulk_enrol(
-    course_id: Id, body: BulkRequest, session: SessionDep, actor: SignedInApiActor
+    request: Request,
+    course_id: Id,
+    body: BulkRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: SignedInApiActor,
 ) -> list[BulkRowRead]:
     """Enrol many people at once, matched by your institution's `external_id`. Rows:
-    `external_id`, `email`, `display_name`, optional `role`, `funding`, `funder_name`.
-    Idempotent: sending the same rows again reports them `unchanged`. A bad row is
-    `rejected` with its reason and leaves nothing behind; the other rows still go in."""
-    reports = bulk.bulk_enrol(session, actor, course_id, body.rows, body.institution_code)
-    return [BulkRowRead(**vars(report)) for report in reports]
+    `external_id`, `email`, `display_name`, optional `role`, `funding`, `funder_name`, and
+    for the accounts a row creates `language` (en, fr, ru, ar), `time_zone` (IANA),
+    `country` (ISO 3166 alpha-2) and `institution` (a code you reach). Idempotent: sending
+    the same rows again reports them `unchanged`. A bad row is `rejected` with its reason
+    (`reason_code`, and `reason` in the request's language) and leaves nothing behind; the
+    other rows still go in. Each person an account is made for receives an invitation
+    e-mail, in their language, to choose a password. The report is kept for the portal."""
+    intake = bulk.bulk_enrol(
+        session, actor, course_id, body.rows, body.institution_code, settings=settings
+    )
+    locale = request_locale(request)
+    return [
+        BulkRowRead(
+            row=r.row,
+            external_id=r.external_id,
+            outcome=r.outcome,
+            reason=intakes.reason_text(locale, r.reason, r.field) or None,
+            reason_code=r.reason,
+            field=r.field,
+            invited=r.new_account,
+        )
+        for r in intake.rows
+    ]
 
 
 @router.post("/programmes/{code}/enrolments", status_code=204)

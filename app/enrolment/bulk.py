@@ -1,6 +1,7 @@
 """Bulk enrolment from a partner institution (CSV in the portal, JSON over the API) and a
 manager's cohort intake lists: matched by the partner's external id, idempotent, one report
-line per row, no half-made rows."""
+line per row, no half-made rows. Every intake is kept with its report (`intakes.py`), and each
+person it creates is sent an invitation to choose a password once the intake commits."""
 
 import csv
 import io
@@ -13,14 +14,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.accounts import auth
 from app.accounts.models import Institution, User
+from app.accounts.schemas import Country, Language, TimeZone
 from app.accounts.service import find_institution, normalise_email
 from app.core.actors import Actor, require
+from app.core.config import Settings
 from app.core.errors import DomainError, Invalid
-from app.core.i18n import N_
+from app.core.i18n import N_, SUPPORTED_LOCALES
 from app.core.inputs import StrictInput
-from app.enrolment import cohorts, policy
-from app.enrolment.models import ExternalId
+from app.courses.models import Course
+from app.enrolment import cohorts, intakes, policy
+from app.enrolment.models import ExternalId, IntakeRun
 from app.enrolment.service import EnrolmentTerms, existing_course, place
 from app.membership.models import CourseRole, Enrolment, EnrolmentMethod, Funding
 from app.membership.service import course_roles
@@ -29,7 +34,17 @@ K = TypeVar("K")
 V = TypeVar("V")
 MAX_ROWS = 5000
 Outcome = Literal["created", "updated", "unchanged", "rejected"]
-CSV_COLUMNS = ("external_id", "email", "display_name", "role", "funding", "funder_name")
+REQUIRED_COLUMNS = ("external_id", "email", "display_name")
+CSV_COLUMNS = (
+    *REQUIRED_COLUMNS,
+    "role",
+    "funding",
+    "funder_name",
+    "language",
+    "time_zone",
+    "country",
+    "institution",
+)
 
 
 class BulkRow(StrictInput):
@@ -39,17 +54,83 @@ class BulkRow(StrictInput):
     role: CourseRole = CourseRole.STUDENT
     funding: Funding = Funding.SELF
     funder_name: str | None = Field(default=None, max_length=200)
+    # For an account the row creates: its language (and the invitation's), time zone,
+    # country and institution (by code; the batch's institution when absent).
+    language: Language | None = None
+    time_zone: TimeZone | None = Field(default=None, max_length=64)
+    country: Country | None = None
+    institution: str | None = Field(default=None, max_length=32)
 
     def terms(self) -> EnrolmentTerms:
         return EnrolmentTerms(self.role, self.funding, self.funder_name)
 
 
 @dataclass(frozen=True)
+class IntakeList:
+    """Rows to take in, each with its spreadsheet line (the header is line 1; over the API,
+    a row's position in the list, from 1)."""
+
+    rows: list[dict[str, object]]
+    lines: list[int]
+    source: Literal["csv", "api"] = "api"
+    file_name: str | None = None
+
+    @classmethod
+    def of_rows(cls, rows: list[dict[str, object]]) -> "IntakeList":
+        return cls(rows, list(range(1, len(rows) + 1)))
+
+
+@dataclass(frozen=True)
 class RowReport:
-    row: int
+    row: int  # the spreadsheet line (or the position in the API's list)
     external_id: str
     outcome: Outcome
-    reason: str | None = None
+    reason: str | None = None  # a refusal's code (intakes.reason_text says it in words)
+    field: str | None = None  # the column a refusal is about
+    email: str = ""
+    user_id: int | None = None
+    new_account: bool = False
+
+
+@dataclass(frozen=True)
+class Intake:
+    run: IntakeRun
+    rows: list[RowReport]
+
+
+class TooManyRows(Invalid):
+    code = "too_many_rows"
+    title = N_("An intake takes at most 5000 rows at a time: split the list.")
+
+
+class UnknownInstitution(Invalid):
+    code = "unknown_institution"
+    title = N_("Unknown institution code.")
+
+
+class InstitutionOutOfReach(Invalid):
+    code = "institution_out_of_reach"
+    title = N_("You cannot add people to this institution.")
+
+
+class ExternalIdTaken(Invalid):
+    code = "external_id_other_email"
+    title = N_("This external id belongs to another e-mail address.")
+
+
+class AccountOutOfReach(Invalid):
+    code = "account_out_of_reach"
+    title = N_("This e-mail address belongs to an account your institution cannot enrol.")
+
+
+class ExternalIdConflict(Invalid):
+    code = "external_id_conflict"
+    title = N_("This person is already known to the institution by another external id.")
+
+
+class ChooseInstitution(Invalid):
+    code = "institution_required"
+    title = N_("Choose the partner institution of these rows.")
 
 
 def check_may_bulk_enrol(session: Session, actor: Actor, course_id: int) -> None:
@@ -61,17 +142,20 @@ def bulk_enrol(
     session: Session,
     actor: Actor,
     course_id: int,
-    rows: list[dict[str, object]],
+    rows: list[dict[str, object]] | IntakeList,
     institution_code: str | None = None,
-) -> list[RowReport]:
+    *,
+    settings: Settings,
+) -> Intake:
     """Enrol every valid row. A partner system's rows belong to its own institution; a
-    manager names the institution. Sending the same rows again reports them unchanged."""
-    existing_course(session, course_id)
+    manager names the institution. Sending the same rows again reports them unchanged. The
+    intake and its report are kept; people it creates are invited."""
+    course = existing_course(session, course_id)
     check_may_bulk_enrol(session, actor, course_id)
-    if len(rows) > MAX_ROWS:
-        raise Invalid(f"At most {MAX_ROWS} rows at a time.", field="rows")
+    intake = rows if isinstance(rows, IntakeList) else IntakeList.of_rows(rows)
+    _check_size(intake)
     institution = _institution(session, actor, institution_code)
-    people = _People.read(session, actor, institution, rows)
+    people = _People.read(session, actor, institution, intake.rows, _language(course))
     enrolled = {
         e.user_id: e
         for e in session.scalars(select(Enrolment).where(Enrolment.course_id == course_id))
@@ -86,21 +170,28 @@ def bulk_enrol(
             return "created"
         return "updated" if changed or people.linked_existing else "unchanged"
 
-    return [_one_row(session, people, number, raw, enrol) for number, raw in enumerate(rows, 1)]
+    reports = _all_rows(session, settings, people, intake, enrol)
+    run = IntakeRun(course_id=course_id, institution_id=institution.id)
+    return Intake(intakes.record_run(session, actor, run, intake, reports), reports)
 
 
 def bulk_add_to_cohort(
     session: Session,
     actor: Actor,
     cohort_id: int,
-    rows: list[dict[str, object]],
+    rows: list[dict[str, object]] | IntakeList,
     institution_code: str | None = None,
-) -> list[RowReport]:
+    *,
+    settings: Settings,
+) -> Intake:
     """A manager's intake list: each valid row joins the cohort (and so its courses)."""
     cohort = cohorts.get_cohort(session, actor, cohort_id)
-    if len(rows) > MAX_ROWS:
-        raise Invalid(f"At most {MAX_ROWS} rows at a time.", field="rows")
-    people = _People.read(session, actor, _institution(session, actor, institution_code), rows)
+    intake = rows if isinstance(rows, IntakeList) else IntakeList.of_rows(rows)
+    _check_size(intake)
+    institution = _institution(session, actor, institution_code)
+    linked = cohorts.linked_courses(session, actor, cohort_id)
+    language = _language(linked[0]) if linked else "en"
+    people = _People.read(session, actor, institution, intake.rows, language)
 
     def join(user: User, _row: BulkRow) -> Outcome:
         is_new = not cohorts.is_member(session, cohort.id, user.id)
@@ -109,7 +200,18 @@ def bulk_add_to_cohort(
             return "created"
         return "updated" if people.linked_existing else "unchanged"
 
-    return [_one_row(session, people, number, raw, join) for number, raw in enumerate(rows, 1)]
+    reports = _all_rows(session, settings, people, intake, join)
+    run = IntakeRun(cohort_id=cohort.id, institution_id=institution.id)
+    return Intake(intakes.record_run(session, actor, run, intake, reports), reports)
+
+
+def _check_size(intake: IntakeList) -> None:
+    if len(intake.rows) > MAX_ROWS:
+        raise TooManyRows(field="rows")
+
+
+def _language(course: Course) -> str:
+    return course.language if course.language in SUPPORTED_LOCALES else "en"
 
 
 def _institution(session: Session, actor: Actor, code: str | None) -> Institution:
@@ -118,46 +220,59 @@ def _institution(session: Session, actor: Actor, code: str | None) -> Institutio
     if actor.is_partner_client or (actor.is_institution_manager and not code):
         found = session.get(Institution, actor.institution_id) if actor.institution_id else None
         if found is None:
-            raise Invalid("Name the partner institution of these rows.", field="institution_code")
+            raise ChooseInstitution(field="institution_code")
         return found
     if not code:
-        raise Invalid("Name the partner institution of these rows.", field="institution_code")
+        raise ChooseInstitution(field="institution_code")
     found = find_institution(session, code, field="institution_code")
     require(policy.can_enrol_person(actor, found.id))
     return found
 
 
+def _all_rows(
+    session: Session,
+    settings: Settings,
+    people: "_People",
+    intake: IntakeList,
+    apply: Callable[[User, BulkRow], Outcome],
+) -> list[RowReport]:
+    return [
+        _one_row(session, settings, people, line, raw, apply)
+        for line, raw in zip(intake.lines, intake.rows, strict=True)
+    ]
+
+
 def _one_row(
     session: Session,
+    settings: Settings,
     people: "_People",
-    number: int,
+    line: int,
     raw: dict[str, object],
     apply: Callable[[User, BulkRow], Outcome],
 ) -> RowReport:
     external_id = str(raw.get("external_id") or "")
+    email = str(raw.get("email") or "")
     people.added.clear()
     try:
         row = BulkRow.model_validate({k: v for k, v in raw.items() if v not in ("", None)})
         row.terms()  # a row whose terms break a rule is refused before anything is written
         with session.begin_nested():
-            outcome = apply(people.match(session, row), row)
+            user = people.match(session, row)
+            outcome = apply(user, row)
             session.flush()
+            if people.created_account:
+                auth.invite(session, settings, user)  # mailed once the intake commits
     except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "row"
-        return RowReport(number, external_id, "rejected", f"{field}: {first['msg']}")
+        reason, column = intakes.reason_of_validation(error)
+        return RowReport(line, external_id, "rejected", reason, column, email)
     except (DomainError, IntegrityError) as error:
         people.undo()
-        reason = (
-            error.detail if isinstance(error, DomainError) else "conflicts with an existing record"
-        )
-        return RowReport(number, external_id, "rejected", reason)
-    return RowReport(number, row.external_id, outcome)
-
-
-class ExternalIdConflict(Invalid):
-    code = "external_id_conflict"
-    title = N_("This person is already known to the institution by another external id.")
+        if isinstance(error, DomainError):
+            return RowReport(line, external_id, "rejected", error.code, error.field, email)
+        return RowReport(line, external_id, "rejected", intakes.DUPLICATE, None, email)
+    return RowReport(
+        line, row.external_id, outcome, None, None, user.email, user.id, people.created_account
+    )
 
 
 @dataclass
@@ -167,12 +282,16 @@ class _People:
 
     actor: Actor
     institution: Institution
+    language: str
     by_external_id: dict[str, User]
     by_email: dict[str, User]
     id_of_user: dict[int, str]
+    institutions: dict[str, Institution] = field(default_factory=dict)
     added: list[Callable[[], object]] = field(default_factory=list)
     # Set by `match` for the row at hand: it linked its id to a person already on file.
     linked_existing: bool = False
+    # Set by `match` for the row at hand: it made a new account.
+    created_account: bool = False
 
     def undo(self) -> None:
         """Forget what the last row added: its savepoint was rolled back."""
@@ -187,6 +306,7 @@ class _People:
         actor: Actor,
         institution: Institution,
         rows: list[dict[str, object]],
+        language: str,
     ) -> "_People":
         ids = [str(r.get("external_id") or "") for r in rows]
         emails = [normalise_email(str(r.get("email") or "")) for r in rows]
@@ -205,38 +325,49 @@ class _People:
         return cls(
             actor,
             institution,
+            language,
             dict(linked),
             {u.email: u for u in users},
             dict(known_ids),
+            {institution.code: institution},
         )
+
+    def home_of(self, session: Session, row: BulkRow) -> Institution:
+        """The institution the row names (one the actor reaches), else the batch's."""
+        if row.institution is None:
+            return self.institution
+        code = row.institution.upper()
+        found = self.institutions.get(code)
+        if found is None:
+            found = session.scalar(select(Institution).where(Institution.code == code))
+            if found is None:
+                raise UnknownInstitution(field="institution")
+            self.institutions[code] = found
+        if not policy.can_enrol_person(self.actor, found.id):
+            raise InstitutionOutOfReach(field="institution")
+        return found
 
     def match(self, session: Session, row: BulkRow) -> User:
         """The partner's id first; else the e-mail address, whose person then gets the id
         (unless the institution knows them by another id: a conflict); else a new account
-        without a password (the person sets one with a reset link)."""
+        without a password (the person is invited to choose one). The row's own columns
+        (language, time zone, country, institution) shape only an account it creates."""
         self.linked_existing = False
+        self.created_account = False
+        home = self.home_of(session, row)
         email = normalise_email(row.email)
         linked = self.by_external_id.get(row.external_id)
         if linked is not None:
             if linked.email != email:
-                raise Invalid(
-                    f"External id {row.external_id} belongs to another e-mail address.",
-                    field="email",
-                )
+                raise ExternalIdTaken(field="email")
             return linked
         user = self.by_email.get(email)
         if user is None:
-            user = self._new_user(session, row, email)
+            user = self._new_user(session, row, email, home)
         elif not policy.can_enrol_person(self.actor, user.institution_id):
-            raise Invalid(
-                f"{email} belongs to an account your institution cannot enrol.", field="email"
-            )
-        elif (known := self.id_of_user.get(user.id)) is not None:
-            raise ExternalIdConflict(
-                f"{email} is already known to this institution by external id {known}; "
-                f"one person has one id.",
-                field="external_id",
-            )
+            raise AccountOutOfReach(field="email")
+        elif self.id_of_user.get(user.id) is not None:
+            raise ExternalIdConflict(field="external_id")
         else:
             self.linked_existing = True
         session.add(
@@ -248,15 +379,18 @@ class _People:
         self._remember(self.id_of_user, user.id, row.external_id)
         return user
 
-    def _new_user(self, session: Session, row: BulkRow, email: str) -> User:
+    def _new_user(self, session: Session, row: BulkRow, email: str, home: Institution) -> User:
         user = User(
             email=email,
             display_name=row.display_name,
-            institution_id=self.institution.id,
-            country=self.institution.country,
+            institution_id=home.id,
+            country=row.country or home.country,
+            preferred_language=row.language or self.language,
+            time_zone=row.time_zone or "UTC",
         )
         session.add(user)
         session.flush()
+        self.created_account = True
         self._remember(self.by_email, email, user)
         return user
 
@@ -268,20 +402,34 @@ class _People:
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
-def rows_from_upload(data: bytes) -> list[dict[str, object]]:
+def rows_from_upload(data: bytes, file_name: str | None = None) -> IntakeList:
     """An uploaded CSV file's rows; the page reads at most MAX_CSV_BYTES + 1 bytes."""
     if len(data) > MAX_CSV_BYTES:
         raise Invalid(N_("The CSV file is larger than 2 MB."), field="file")
     try:
-        return rows_from_csv(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Invalid(N_("Save the file as UTF-8 CSV."), field="file") from exc
+    found = rows_from_csv(text)
+    name = (file_name or "")[:200] or None
+    return IntakeList(found.rows, found.lines, "csv", name)
 
 
-def rows_from_csv(text: str) -> list[dict[str, object]]:
-    """Rows of a CSV file with a header line naming the columns (any order)."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"external_id", "email", "display_name"} - set(reader.fieldnames or [])
+def rows_from_csv(text: str) -> IntakeList:
+    """Rows of a CSV file with a header line naming the columns (any order). Each row keeps
+    its line as a spreadsheet numbers it: the header is line 1 and blank lines count (a
+    quoted value spanning several lines is still one row)."""
+    records = csv.reader(io.StringIO(text))
+    header = [name.strip() for name in next(records, [])]
+    missing = set(REQUIRED_COLUMNS) - set(header)
     if missing:
         raise Invalid(f"The CSV header lacks: {', '.join(sorted(missing))}.", field="file")
-    return [{k: (v or "").strip() for k, v in row.items() if k in CSV_COLUMNS} for row in reader]
+    rows: list[dict[str, object]] = []
+    lines: list[int] = []
+    for line, record in enumerate(records, 2):
+        if not any(value.strip() for value in record):
+            continue
+        values = dict(zip(header, record, strict=False))
+        rows.append({k: (values.get(k) or "").strip() for k in header if k in CSV_COLUMNS})
+        lines.append(line)
+    return IntakeList(rows, lines, "csv")

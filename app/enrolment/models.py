@@ -165,3 +165,53 @@ class GroupingGroup(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     grouping_id: Mapped[int] = mapped_column(ForeignKey("course_groupings.id", ondelete="CASCADE"))
     group_id: Mapped[int] = mapped_column(ForeignKey("course_groups.id", ondelete="CASCADE"))
+
+
+class IntakeRun(Base):
+    """One intake list sent (a CSV file in the portal, rows over the API) into a course or a
+    cohort: who sent it, when, and how its rows fared; kept so the report stays readable."""
+
+    __tablename__ = "intake_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_clients.id", ondelete="SET NULL")
+    )
+    course_id: Mapped[int | None] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), index=True
+    )
+    cohort_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), index=True
+    )
+    institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institutions.id", ondelete="SET NULL")
+    )
+    source: Mapped[str] = mapped_column(String(8))  # "csv" or "api"
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+
+
+class IntakeRow(Base):
+    """One row of an intake: its spreadsheet line, what happened, and why a refusal (as a
+    code, shown in the reader's language when read)."""
+
+    __tablename__ = "intake_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("intake_runs.id", ondelete="CASCADE"), index=True
+    )
+    line: Mapped[int]
+    external_id: Mapped[str] = mapped_column(String(64), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason_code: Mapped[str | None] = mapped_column(String(64))
+    reason_field: Mapped[str | None] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Set when the intake created the person's account and sent them an invitation.
+    invited_at: Mapped[datetime | None]

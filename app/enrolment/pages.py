@@ -1,23 +1,25 @@
 """Enrolment pages: self-enrolment, the participants list with progress and the "enrol a
-user" form, bulk enrolment from a partner's CSV file with its per-row report, and the course's
-groups (project teams)."""
+user" form, bulk enrolment from a partner's CSV file, the kept intakes with their per-row
+reports (and CSV downloads), and the course's groups (project teams)."""
 
 from typing import Annotated
 
 from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from app.accounts.deps import CurrentUser, PortalActor, page_router
+from app.accounts.deps import CurrentUser, PortalActor, SettingsDep, page_router
 from app.accounts.service import list_institutions
 from app.core.db import SessionDep
+from app.core.downloads import attachment_headers
 from app.core.errors import Conflict, Forbidden, Invalid
 from app.core.forms import attempt_form
 from app.core.i18n import N_
 from app.core.inputs import Id
-from app.core.web import render, see_other
+from app.core.web import render, request_locale, see_other
 from app.courses.service import completion
 from app.courses.service.courses import find_course
-from app.enrolment import bulk, cohorts, policy, service
+from app.courses.service.visibility import find_listed_course
+from app.enrolment import bulk, cohorts, intakes, policy, service
 from app.membership.models import CourseRole, EnrolmentStatus
 
 router = page_router()
@@ -47,21 +49,77 @@ def bulk_form(
 async def bulk_upload(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     actor: PortalActor,
     _user: CurrentUser,
     code: str,
     file: Annotated[UploadFile, File()],
-    institution_code: Annotated[str, Form()] = "",
+    institution_code: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
+    """The institution is chosen explicitly (no default); the kept report is shown next."""
     data = await file.read(bulk.MAX_CSV_BYTES + 1)
+    chosen = institution_code.strip()
+    if not chosen:
+        errors = {"institution_code": bulk.ChooseInstitution.title}
+        return _page(request, session, actor, code, error=errors["institution_code"], errors=errors)
     with attempt_form(request, session) as attempt:
         course = find_course(session, actor, code).course
-        report = bulk.bulk_enrol(
-            session, actor, course.id, bulk.rows_from_upload(data), institution_code or None
-        )
+        rows = bulk.rows_from_upload(data, file.filename)
+        intake = bulk.bulk_enrol(session, actor, course.id, rows, chosen, settings=settings)
     if attempt.refused:
-        return _page(request, session, actor, code, error=attempt.message)
-    return _page(request, session, actor, code, report=report)
+        return _page(
+            request,
+            session,
+            actor,
+            code,
+            error=attempt.message,
+            errors=attempt.errors,
+            chosen=chosen,
+        )
+    return see_other(f"/intakes/{intake.run.id}")
+
+
+@router.get("/courses/{code}/intakes")
+def course_intakes(
+    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, code: str
+) -> Response:
+    course, runs = intakes.runs_of_course(session, actor, code)
+    return render(request, "enrolment/intakes.html", {"course": course, "runs": runs})
+
+
+@router.get("/intakes/{run_id}")
+def intake_report(
+    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, run_id: Id
+) -> Response:
+    report = intakes.get_report(session, actor, run_id)
+    context = {"report": report, "reason_of": intakes.reader(request_locale(request))}
+    return render(request, "enrolment/intake.html", context)
+
+
+@router.get("/intakes/{run_id}/report.csv")
+def intake_report_csv(
+    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, run_id: Id
+) -> Response:
+    text, name = intakes.report_csv(session, actor, run_id, request_locale(request))
+    return Response(text, media_type="text/csv; charset=utf-8", headers=attachment_headers(name))
+
+
+@router.post("/intakes/{run_id}/rows/{row_id}/invitation")
+def resend_invitation(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: PortalActor,
+    _user: CurrentUser,
+    run_id: Id,
+    row_id: Id,
+) -> Response:
+    """Send the person of a report's row a new invitation (the earlier link stops working)."""
+    with attempt_form(request, session) as attempt:
+        intakes.resend_invitation(session, actor, settings, run_id, row_id)
+    if attempt.refused:
+        return see_other(f"/intakes/{run_id}?invitation_error={attempt.code}")
+    return see_other(f"/intakes/{run_id}?invited={row_id}")
 
 
 @router.get("/courses/{code}/groups")
@@ -133,7 +191,7 @@ def enrol_myself(
     code: str,
     key: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    course = find_course(session, actor, code).course
+    course = find_listed_course(session, actor, code).course
     with attempt_form(request, session, (Conflict, Forbidden, Invalid)) as attempt:
         service.self_enrol(session, actor, course.id, key or None)
     if attempt.refused:

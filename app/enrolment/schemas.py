@@ -75,10 +75,19 @@ class BulkRequest(StrictInput):
 
 
 class BulkRowRead(BaseModel):
-    row: int
+    row: int = Field(description="The row's position in `rows`, from 1")
     external_id: str
     outcome: Literal["created", "updated", "unchanged", "rejected"]
-    reason: str | None = None
+    reason: str | None = Field(
+        default=None, description="Why a row was rejected, in the request's language"
+    )
+    reason_code: str | None = Field(
+        default=None, description="The stable code of the refusal, e.g. `invalid_email`"
+    )
+    field: str | None = Field(default=None, description="The column the refusal is about")
+    invited: bool = Field(
+        default=False, description="An account was made and an invitation e-mail sent"
+    )
 
 
 class CohortCreate(StrictInput):

@@ -15,7 +15,7 @@ from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.i18n import N_
 from app.core.security import hash_password, verify_password
 from app.courses.models import Course, SelfEnrolment
-from app.courses.service.courses import get_course
+from app.courses.service.visibility import listed_course
 from app.enrolment import policy
 from app.enrolment.models import EnrolmentChange, EnrolmentOptions
 from app.membership.models import CourseRole, Enrolment, EnrolmentMethod, EnrolmentStatus, Funding
@@ -229,7 +229,8 @@ def set_options(
 def self_enrol(session: Session, actor: Actor, course_id: int, key: str | None) -> Enrolment:
     """A student enrols themselves where the course allows it: open, or with the key; inside
     the enrolment window; while places remain; pending a teacher's approval if asked."""
-    mode = get_course(session, actor, course_id).course.self_enrolment
+    # A closed course's landing page offers its self-enrolment to people not in it yet.
+    mode = listed_course(session, actor, course_id).course.self_enrolment
     require(policy.can_self_enrol(actor))
     assert actor.user_id is not None
     if mode is SelfEnrolment.CLOSED:

@@ -251,7 +251,8 @@ def test_bulk_bad_row_is_reported_and_leaves_nothing_half_made(
     ).json()
 
     assert [r["outcome"] for r in report] == ["created", "rejected", "rejected", "created"]
-    assert "email" in report[1]["reason"]
+    assert report[1]["reason"] == "Not a valid e-mail address."
+    assert (report[1]["reason_code"], report[1]["field"]) == ("invalid_email", "email")
     assert "funder" in report[2]["reason"]
     emails = set(db.scalars(select(User.email)))
     assert "arman@example.kz" not in emails

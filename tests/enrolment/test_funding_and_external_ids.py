@@ -203,7 +203,10 @@ def test_a_second_id_for_a_person_the_partner_knows_is_rejected_and_not_added(
     report = _bulk(client, manager, course, [{**row, "external_id": "KZ-999"}])
 
     assert report[0]["outcome"] == "rejected"
-    assert "KZ-001" in report[0]["reason"]
+    assert report[0]["reason_code"] == "external_id_conflict"
+    assert report[0]["reason"] == (
+        "This person is already known to the institution by another external id."
+    )
     assert _ids_of(db, person) == ["KZ-001"]
 
 

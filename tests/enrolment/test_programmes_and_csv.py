@@ -98,7 +98,7 @@ def test_manager_uploads_a_csv_and_sees_the_report(
     assert first.status_code == 200
     assert first.text.count(">created<") == 2
     assert first.text.count(">rejected<") == 1
-    assert "email" in first.text
+    assert "Not a valid e-mail address." in first.text
     assert second.text.count(">unchanged<") == 2
     assert db.scalar(select(func.count()).select_from(User)) == users
     assert db.scalar(select(User).where(User.email == "broken-address")) is None
