@@ -122,7 +122,8 @@ def _session_data(entry: dict[str, Any], module_id: int | None, first: date) -> 
     if "days" in entry:
         fields["days"] = [
             {"starts_at": f"{first + timedelta(days=d['day'])}T{d['start']}",
-             "ends_at": f"{first + timedelta(days=d['day'])}T{d['end']}"}
+             "ends_at": f"{first + timedelta(days=d['day'])}T{d['end']}",
+             "title": d.get("title", "")}
             for d in entry["days"]
         ]  # fmt: skip
         return fields
@@ -137,11 +138,12 @@ def load_sessions(session: Session, settings: Settings, seed_dir: Path = SEED_DI
     if not path.exists():
         return 0
     created = 0
+    # Courses that had sessions before this load keep theirs; the others get all of theirs
+    # (the MBA has six seminars, so this is decided once, not entry by entry).
+    scheduled_before = set(session.scalars(select(WebinarSession.course_id).distinct()))
     for entry in read_yaml(path)["sessions"]:
         course = session.scalar(select(Course).where(Course.code == entry["course"]))
-        if course is None or session.scalar(
-            select(WebinarSession.id).where(WebinarSession.course_id == course.id)
-        ):
+        if course is None or course.id in scheduled_before:
             continue
         keys = entry.get("modules", [])
         found = dict(

@@ -402,10 +402,11 @@ def course_calendar(
 
 @router.post("/calendar-feeds", response_model=CalendarFeedCreated, status_code=201)
 def create_feed(
-    session: SessionDep, actor: SignedInApiActor, request: Request
+    session: SessionDep, actor: SignedInApiActor, request: Request, settings: SettingsDep
 ) -> CalendarFeedCreated:
-    """A secret calendar URL of your sessions to subscribe to; shown once, revocable."""
-    feed, token = feeds.create_feed(session, actor)
+    """A secret calendar URL of your sessions to subscribe to; shown here once (and on the
+    person's "My calendar feed" page), revocable."""
+    feed, token = feeds.create_feed(session, actor, settings.signing_key)
     return CalendarFeedCreated(id=feed.id, url=str(request.url_for("user_calendar", token=token)))
 
 

@@ -1,7 +1,9 @@
 """Calendar feeds: a secret URL per person (revocable; only the token's digest is kept) and
 a feed per course, one event per sitting, carrying updates and cancellations."""
 
+import base64
 import hashlib
+import hmac
 import secrets
 from collections.abc import Sequence
 
@@ -23,13 +25,25 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_feed(session: Session, actor: Actor) -> tuple[CalendarFeed, str]:
-    """A new secret feed URL token for the actor; shown once."""
+def _derived_token(feed: CalendarFeed, key: str) -> str:
+    """The feed's token, computed again from the server's secret and the feed's identity:
+    nobody without SECRET_KEY can compute it (and whoever has that key could sign in as
+    anyone anyway), and the database still holds only its digest."""
+    mac = hmac.new(key.encode(), f"agora-calendar-feed:{feed.id}:{feed.user_id}".encode(), "sha256")
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+
+
+def create_feed(session: Session, actor: Actor, key: str | None = None) -> tuple[CalendarFeed, str]:
+    """A new secret feed URL token for the actor. With `key` (the signing key) the token can
+    be shown again later (`my_feed_tokens`); without it, it is random and shown once."""
     require(policy.has_own_place(actor))
     assert actor.user_id is not None
-    token = secrets.token_urlsafe(32)
-    feed = CalendarFeed(user_id=actor.user_id, token_digest=_digest(token))
+    # A placeholder digest that matches no token anyone holds, until the id is known.
+    feed = CalendarFeed(user_id=actor.user_id, token_digest=_digest(secrets.token_urlsafe(32)))
     session.add(feed)
+    session.flush()
+    token = _derived_token(feed, key) if key is not None else secrets.token_urlsafe(32)
+    feed.token_digest = _digest(token)
     session.flush()
     return feed, token
 
@@ -39,6 +53,18 @@ def my_feeds(session: Session, actor: Actor) -> Sequence[CalendarFeed]:
     return session.scalars(
         select(CalendarFeed).where(CalendarFeed.user_id == actor.user_id).order_by(CalendarFeed.id)
     ).all()
+
+
+def my_feed_tokens(
+    session: Session, actor: Actor, key: str
+) -> list[tuple[CalendarFeed, str | None]]:
+    """The actor's feeds, each active one with its token where it can be computed again (it
+    cannot for a feed made before the signing key changed, nor for a random token)."""
+    found = []
+    for feed in my_feeds(session, actor):
+        token = _derived_token(feed, key) if feed.revoked_at is None else None
+        found.append((feed, token if token and _digest(token) == feed.token_digest else None))
+    return found
 
 
 def revoke_feed(session: Session, actor: Actor, feed_id: int) -> CalendarFeed:

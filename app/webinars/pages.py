@@ -6,8 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.orm import Session
 
 from app.accounts.deps import CurrentUser, PortalActor, SettingsDep, page_router
+from app.core.actors import Actor
+from app.core.config import Settings
 from app.core.db import SessionDep, utcnow
 from app.core.errors import Forbidden, Invalid, NotFound
 from app.core.forms import attempt_form
@@ -402,10 +405,10 @@ def my_attendance(
 
 @router.get("/calendar")
 def calendar_page(
-    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser
-) -> Response:
-    context = {"feeds": feeds.my_feeds(session, actor), "new_url": None}
-    return render(request, "webinars/calendar.html", context)
+    request: Request, session: SessionDep, actor: PortalActor, settings: SettingsDep,
+    _user: CurrentUser,
+) -> Response:  # fmt: skip
+    return _calendar_page(request, session, actor, settings)
 
 
 @router.post("/calendar")
@@ -413,9 +416,23 @@ def create_feed(
     request: Request, session: SessionDep, actor: PortalActor, settings: SettingsDep,
     _user: CurrentUser,
 ) -> Response:  # fmt: skip
-    _, token = feeds.create_feed(session, actor)
-    url = f"{settings.base_url.rstrip('/')}/api/v1/calendar/{token}.ics"
-    context = {"feeds": feeds.my_feeds(session, actor), "new_url": url}
+    feed, _ = feeds.create_feed(session, actor, settings.signing_key)
+    return _calendar_page(request, session, actor, settings, created=feed.id)
+
+
+def _calendar_page(
+    request: Request, session: Session, actor: Actor, settings: Settings,
+    created: int | None = None,
+) -> Response:  # fmt: skip
+    """Each active feed with its address (and the same as `webcal://`, which opens the
+    calendar program subscribed), where the address can be computed again."""
+    base = settings.base_url.rstrip("/")
+    shown = []
+    for feed, token in feeds.my_feed_tokens(session, actor, settings.signing_key):
+        url = f"{base}/api/v1/calendar/{token}.ics" if token else None
+        webcal = "webcal://" + url.split("://", 1)[1] if url else None
+        shown.append({"feed": feed, "url": url, "webcal": webcal})
+    context = {"feeds": shown, "created": created}
     return render(request, "webinars/calendar.html", context)
 
 

@@ -20,6 +20,13 @@ def can_view_sessions(actor: Actor, roles: frozenset[CourseRole]) -> bool:
     return actor.is_manager or bool(roles)
 
 
+def can_see_timetable(actor: Actor, roles: frozenset[CourseRole]) -> bool:
+    """The session a webinar module stands for (its place, days, hours and page) shows to those
+    who may see the course's sessions; any reader of the module learns only whether it is a
+    seminar or a webinar."""
+    return can_view_sessions(actor, roles)
+
+
 def can_see_sessions_ahead(roles: frozenset[CourseRole]) -> bool:
     """The course page lists the sessions ahead to the course's participants only."""
     return bool(roles)

@@ -1,6 +1,7 @@
 """The webinar pages: a student sees times in their own zone, registers, joins when the link
 opens; a teacher schedules (errors next to the fields), takes attendance and attaches files."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -137,10 +138,53 @@ def test_a_calendar_address_is_made_on_the_calendar_page(client: TestClient, cla
 
     made = client.post("/calendar", data={"csrf_token": page_csrf(client, "/calendar")})
 
-    url = made.text.split("<code>")[1].split("</code>")[0]
+    url = _addresses(made.text)[0]
     feed = client.get(url.replace(classroom.settings.base_url, ""))
     assert feed.status_code == 200
     assert b"BEGIN:VEVENT" in feed.content
+
+
+def _addresses(html: str) -> list[str]:
+    return re.findall(r'id="feed-address-\d+" type="url" value="([^"]+)" readonly', html)
+
+
+def test_the_calendar_address_is_shown_whenever_the_feed_is_active_with_copy_and_webcal(
+    client: TestClient, classroom: Classroom
+):
+    sign_in(client, classroom.students[0].email)
+    made = client.post("/calendar", data={"csrf_token": page_csrf(client, "/calendar")}).text
+
+    later = client.get("/calendar").text
+
+    [url] = _addresses(made)
+    assert url.startswith("http://testserver/api/v1/calendar/")
+    assert "Your new address" in made
+    assert "Your new address" not in later
+    assert _addresses(later) == [url]  # not only once: the same address, every visit
+    assert 'data-copy="feed-address-' in later
+    assert "/static/copy.js?v=" in later
+    assert f'href="webcal://{url.removeprefix("http://")}"' in later
+    feed_id = re.search(r'action="/calendar/(\d+)/revoke"', later)
+    assert feed_id is not None
+    client.post(
+        f"/calendar/{feed_id.group(1)}/revoke", data={"csrf_token": page_csrf(client, "/calendar")}
+    )
+    assert _addresses(client.get("/calendar").text) == []  # a revoked address is gone
+    assert client.get(url.replace("http://testserver", "")).status_code == 404
+
+
+def test_an_address_that_cannot_be_computed_again_is_not_shown(
+    client: TestClient, classroom: Classroom
+):
+    from app.webinars import feeds
+
+    feeds.create_feed(classroom.db, classroom.actor(classroom.students[0]))  # a random token
+    sign_in(client, classroom.students[0].email)
+
+    page = client.get("/calendar").text
+
+    assert _addresses(page) == []
+    assert "cannot be shown again" in page
 
 
 def test_the_sessions_page_costs_the_same_queries_for_2_or_12_sessions(

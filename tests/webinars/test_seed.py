@@ -1,4 +1,4 @@
-"""The project's seed brings the induction's weekly webinars and the MBA's first seminar,
+"""The project's seed brings the induction's weekly webinars and the MBA's six seminars,
 dated from the day it is loaded, each linked to its course module."""
 
 from datetime import UTC, datetime
@@ -29,12 +29,13 @@ def _sessions(db: Session, code: str) -> list[WebinarSession]:
 
 # Loaded on a Wednesday two weeks and a half before Paris moves its clocks forward (28 March).
 @pytest.mark.time_machine(datetime(2027, 3, 10, 9, 0, tzinfo=UTC))
-def test_the_seed_schedules_weekly_webinars_and_a_seminar_ahead(db: Session, settings: Settings):
+def test_the_seed_schedules_weekly_webinars_and_the_seminars_ahead(db: Session, settings: Settings):
     settings.max_upload_bytes = 10 * 1024 * 1024
     load_seed(db, settings)
 
     webinars = _sessions(db, "MPHM-IND")
-    (seminar,) = _sessions(db, "MBA-TSM")
+    seminars = _sessions(db, "MBA-TSM")
+    seminar = seminars[0]
     keys = [db.get_one(Module, w.module_id).key for w in webinars if w.module_id]
     paris = {
         w.starts_at.astimezone(ZoneInfo("Europe/Paris")).strftime("%a %H:%M") for w in webinars
@@ -49,7 +50,9 @@ def test_the_seed_schedules_weekly_webinars_and_a_seminar_ahead(db: Session, set
         "2027-03-30T11:00:00+00:00",  # 13:00 in Paris is an hour earlier in UTC in summer
         "2027-04-06T11:00:00+00:00",
     ]
-    assert seminar.starts_at.astimezone(UTC).isoformat() == "2027-03-29T08:00:00+00:00"
+    assert len(seminars) == 6
+    # Monday of week 3, 08:30 in Rabat (UTC+1 then).
+    assert seminar.starts_at.astimezone(UTC).isoformat() == "2027-03-29T07:30:00+00:00"
     assert keys == ["w1-webinar", "w2-webinar", "w3-webinar", "w4-webinar"]
-    assert [s.minutes for s in seminar.sittings] == [480, 480, 210]
+    assert [s.minutes for s in seminar.sittings] == [240] * 6  # three days of two half-days
     assert load_seed(db, settings).sessions == 0
