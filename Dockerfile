@@ -21,5 +21,6 @@ RUN mkdir -p var && chown agora:agora var
 USER agora
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz')"
-# DATABASE_URL and SECRET_KEY must be given (the app refuses to start otherwise).
+# DATABASE_URL and SECRET_KEY must be given (the app refuses to start otherwise); set BASE_URL
+# too, or e-mailed and calendar links point to 127.0.0.1 (a warning says so at start-up).
 CMD ["sh", "-c", "agora db upgrade && exec agora serve --host 0.0.0.0 --port \"$PORT\" --workers \"$WEB_CONCURRENCY\" --no-access-log"]

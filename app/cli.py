@@ -114,6 +114,7 @@ def serve(args: argparse.Namespace) -> None:
 
     from app.core.config import get_settings
 
+    _development_base_url(args.host, args.port)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -125,6 +126,38 @@ def serve(args: argparse.Namespace) -> None:
         timeout_worker_healthcheck=(
             args.worker_healthcheck_timeout or get_settings().worker_healthcheck_timeout
         ),
+    )
+
+
+def _development_base_url(host: str, port: int) -> None:
+    """In development only, an unset BASE_URL becomes the address being served, so that
+    e-mailed and calendar links work on any port; a warning says so at start-up. Elsewhere
+    an unset BASE_URL is kept (a container may learn its address late) but warned about."""
+    import logging
+    import os
+
+    from app.core import config
+
+    settings = config.get_settings()
+    if settings.base_url_given:
+        return
+    if settings.agora_env != "development":
+        logging.getLogger("agora.serve").warning(
+            "BASE_URL is unset: links in e-mails and calendar feeds point to %s. Set BASE_URL "
+            "to the public address people use, e.g. https://agora.example.org.",
+            settings.base_url,
+        )
+        return
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    base_url = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    os.environ["BASE_URL"] = base_url  # for this process and the workers it starts
+    clear = getattr(config.get_settings, "cache_clear", None)  # read again, with it
+    if clear is not None:
+        clear()
+    logging.getLogger("agora.serve").warning(
+        "BASE_URL is unset: links in e-mails and calendar feeds point to %s (development "
+        "only). Set BASE_URL to the address people use.",
+        base_url,
     )
 
 

@@ -75,6 +75,7 @@ def _env(database_url: str, storage: Path) -> dict[str, str]:
         "AGORA_ENV": "production",
         "DATABASE_URL": database_url,
         "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnop",
+        "BASE_URL": "http://127.0.0.1:8000",
         "STORAGE_DIR": str(storage),
         "LOGIN_MAX_FAILURES_PER_IP": "100000",
         "LOG_LEVEL": "WARNING",
@@ -208,7 +209,7 @@ def _sql_per_request(env: dict[str, str], targets: list[Target]) -> dict[str, in
         {
             k: v
             for k, v in env.items()
-            if k in ("DATABASE_URL", "SECRET_KEY", "STORAGE_DIR", "AGORA_ENV")
+            if k in ("DATABASE_URL", "SECRET_KEY", "STORAGE_DIR", "AGORA_ENV", "BASE_URL")
         }
     )
     from fastapi.testclient import TestClient

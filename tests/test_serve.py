@@ -1,6 +1,9 @@
 """`agora serve --workers N` on a loaded machine: the workers' health-check timeout is
 settable, and what a worker imports before it can answer the first check is small."""
 
+import functools
+import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +24,62 @@ def uvicorn_run(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
 
     passed: dict[str, object] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: passed.update(options, app=app))
+    # `serve` may set BASE_URL for its process (development): undone after each test.
+    monkeypatch.setenv("BASE_URL", "unset")
+    monkeypatch.delenv("BASE_URL")
     return passed
+
+
+@pytest.fixture
+def development(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGORA_ENV", "development")
+    monkeypatch.setattr(config, "get_settings", _fresh_settings)
+    _fresh_settings.cache_clear()
+
+
+@functools.lru_cache
+def _fresh_settings() -> Settings:
+    return Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_in_development_an_unset_base_url_becomes_the_served_port_with_a_warning(
+    uvicorn_run: dict[str, object], development: None, caplog: pytest.LogCaptureFixture
+):
+    with caplog.at_level(logging.WARNING, logger="agora.serve"):
+        cli.main(["serve", "--port", "8123"])
+
+    assert uvicorn_run["port"] == 8123
+    assert config.get_settings().base_url == "http://127.0.0.1:8123"
+    assert os.environ["BASE_URL"] == "http://127.0.0.1:8123"  # the workers' too
+    assert "BASE_URL is unset" in caplog.text
+    assert "http://127.0.0.1:8123" in caplog.text
+
+
+def test_a_base_url_that_is_set_is_kept_without_a_warning(
+    uvicorn_run: dict[str, object], development: None, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+):  # fmt: skip
+    monkeypatch.setenv("BASE_URL", "https://agora.example.org")
+
+    with caplog.at_level(logging.WARNING, logger="agora.serve"):
+        cli.main(["serve", "--port", "8123"])
+
+    assert config.get_settings().base_url == "https://agora.example.org"
+    assert "BASE_URL" not in caplog.text
+
+
+def test_outside_development_serve_leaves_base_url_alone_but_warns(
+    uvicorn_run: dict[str, object], development: None, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+):  # fmt: skip
+    monkeypatch.setenv("AGORA_ENV", "test")
+
+    with caplog.at_level(logging.WARNING, logger="agora.serve"):
+        cli.main(["serve", "--port", "8123"])
+
+    assert "BASE_URL" not in os.environ
+    assert config.get_settings().base_url == "http://127.0.0.1:8000"
+    assert "BASE_URL is unset" in caplog.text  # still said, so the operator sets it
 
 
 def test_serve_passes_the_health_check_timeout_given_on_the_command_line(

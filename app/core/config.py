@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     refresh_token_days: int = 30
     session_days: int = 14
     password_reset_minutes: int = 60
+    # An invitation (the set-password link sent to a person an intake creates) lasts longer.
+    invitation_days: int = Field(default=14, ge=1)
 
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 30
@@ -101,7 +103,17 @@ class Settings(BaseSettings):
                 "AGORA_ENV=production refuses an in-memory database: set DATABASE_URL, e.g. "
                 "postgresql+psycopg://agora:…@db:5432/agora."
             )
+        if not self.base_url.startswith(("https://", "http://")):
+            raise ConfigurationError(
+                "BASE_URL must be the public address people use, starting with https:// (or "
+                "http://), e.g. https://agora.example.org."
+            )
         return self
+
+    @property
+    def base_url_given(self) -> bool:
+        """BASE_URL was set (environment, `.env` or argument), not left at its default."""
+        return "base_url" in self.model_fields_set
 
     @property
     def is_sqlite(self) -> bool:

@@ -160,3 +160,27 @@ class RefuseNulMiddleware:
 
 def _has_nul(encoded: bytes) -> bool:
     return b"\x00" in encoded or b"%00" in encoded
+
+
+class HeadAsGetMiddleware:
+    """`HEAD` answered like `GET` without the body, on every page and endpoint that answers
+    `GET` (link checkers and caches ask it; FastAPI's routes would answer 405). The routes
+    and the OpenAPI description list `GET` only; the headers are exactly those of `GET`,
+    `Content-Length` included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)

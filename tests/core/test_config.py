@@ -16,12 +16,26 @@ def test_production_refuses_an_in_memory_database():
         Settings(agora_env="production", secret_key="x" * 40, database_url="sqlite:///:memory:")
 
 
+def test_production_refuses_a_base_url_that_is_not_an_address():
+    with pytest.raises(ConfigurationError, match="BASE_URL"):
+        Settings(
+            agora_env="production",
+            secret_key="x" * 40,
+            database_url="postgresql+psycopg://db/agora",
+            base_url="agora.example.org",
+        )
+
+
 def test_production_starts_with_explicit_settings():
     settings = Settings(
-        agora_env="production", secret_key="x" * 40, database_url="postgresql+psycopg://db/agora"
+        agora_env="production",
+        secret_key="x" * 40,
+        database_url="postgresql+psycopg://db/agora",
+        base_url="https://agora.example.org",
     )
 
     assert settings.signing_key == "x" * 40
+    assert settings.base_url_given
 
 
 def test_development_generates_a_secret_once_and_keeps_it(tmp_path, monkeypatch):
