@@ -9,16 +9,22 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli import alembic_config
+from app.core import security
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, session_factory, sqlite_writes_expected
 from app.courses.service.completion import clear_course_shapes
 from app.main import create_app
 from tests.smtp import inbox  # noqa: F401  (a real local SMTP server, for mail tests)
+
+# Argon2's cost is deliberate in the app (most of a second a hash on this machine); the tests
+# need real hashing and verifying, not its cost: the cheapest parameters argon2 accepts.
+security._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
 
