@@ -16,6 +16,7 @@ from app.core.db import SessionDep
 from app.core.logging import configure_logging
 from app.core.middleware import (
     BodySizeLimitMiddleware,
+    HeadAsGetMiddleware,
     NoStoreMiddleware,
     RefuseNulMiddleware,
     RequestIdMiddleware,
@@ -24,7 +25,7 @@ from app.core.openapi import PROBLEM_RESPONSES, describe_problems
 from app.core.web import STATIC_DIR, install_error_handlers
 from app.courses import admin_pages as programme_pages
 from app.courses import api as courses_api
-from app.courses import authoring_pages
+from app.courses import authoring_pages, editing_pages, translation_pages, visibility_pages
 from app.courses import pages as courses_pages
 from app.enrolment import admin_pages as cohort_pages
 from app.enrolment import api as enrolment_api
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(NoStoreMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)  # outermost: everything inside sees a GET
     install_error_handlers(app)
 
     api = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
@@ -89,6 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_pages.router)
     app.include_router(courses_pages.router)
     app.include_router(authoring_pages.router)
+    app.include_router(editing_pages.router)
+    app.include_router(translation_pages.router)
+    app.include_router(visibility_pages.router)
     app.include_router(enrolment_pages.router)
     app.include_router(cohort_pages.router)
     app.include_router(programme_pages.router)

@@ -14,6 +14,7 @@ from app.core.actors import SYSTEM, PlatformRole
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.courses.models import Course
+from app.courses.service.history import record_edit
 from app.enrolment.cohorts import add_member, create_cohort, create_group, set_group_member
 from app.membership.models import CourseRole
 from app.seed import load_programmes
@@ -32,6 +33,8 @@ BUDGETS = {
     "/api/v1/courses?limit=20": 2,
     "/api/v1/programmes": 4,
     C + "/outline": 6,
+    # The caller, the course, their roles in it, then the edits with their authors in one.
+    C + "/history": 4,
     C + "/participants": 3,
     "/api/v1/cohorts": 2,
     C + "/groups": 4,
@@ -79,6 +82,8 @@ class Growing:
                 self.db, SYSTEM, self.session_id, f"https://video.example/{n}", f"Part {n}"
             )
             import_hs101(self.db, self.settings, code=f"MORE-{n}")
+            # Each edit of the history by another person, whose name it shows.
+            record_edit(self.db, actor_for_user(student), self.course, "course.updated", f"E{n}")
         self.grown = size
         self.db.flush()
 

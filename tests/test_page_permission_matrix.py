@@ -28,9 +28,18 @@ from app.core.actors import SYSTEM, PlatformRole
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.security import csrf_token_for, hash_password
-from app.courses.models import Course, Module, Section
+from app.courses.models import (
+    ContentFile,
+    Course,
+    Module,
+    ModuleFile,
+    ModuleTranslation,
+    Section,
+)
 from app.courses.service import partners
+from app.enrolment.bulk import bulk_enrol
 from app.enrolment.cohorts import add_member, create_cohort, create_group
+from app.enrolment.models import IntakeRow
 from app.membership.models import CourseRole, Enrolment
 from app.models import Base
 from app.seed import load_programmes
@@ -123,6 +132,14 @@ class World:
         self.db.flush()
         return spare.id
 
+    def module_file(self) -> dict[str, object]:
+        """A spare module with one file: its path parameters."""
+        spare = self.module_id()
+        stored = ContentFile(sha256=f"{_n():064x}", size=5, media_type="text/plain")
+        self.db.add(ModuleFile(module_id=spare, content=stored, name="n.txt"))
+        self.db.flush()
+        return {"module_id": spare, "name": "n.txt"}
+
     def user_email(self) -> str:
         return make_user(self.db, email=f"fresh{_n()}@example.org").email
 
@@ -131,6 +148,17 @@ class World:
         add_member(self.db, SYSTEM, self.cohort_id, user.id)
         self.db.flush()
         return user.id
+
+    def intake(self) -> dict[str, int]:
+        """A kept intake of the course, with the row of a person it created and invited."""
+        n = _n()
+        rows: list[dict[str, object]] = [
+            {"external_id": f"inv-{n}", "email": f"invited{n}@example.org", "display_name": "I"}
+        ]
+        run = bulk_enrol(self.db, SYSTEM, self.course.id, rows, "P1", settings=self.settings).run
+        row_id = self.db.scalar(select(IntakeRow.id).where(IntakeRow.run_id == run.id))
+        assert row_id is not None
+        return {"run_id": run.id, "row_id": row_id}
 
     def api_client(self) -> int:
         institution = self.db.scalar(select(Institution).where(Institution.code == "P1"))
@@ -187,6 +215,11 @@ page(
     lambda w: {"data": {"email": f"nobody{_n()}@example.org"}},
 )  # fmt: skip
 page("GET", "/reset-password/{token}", everyone(200), lambda w: {"token": "a-guessed-token"})
+page("GET", "/welcome/{token}", everyone(200), lambda w: {"token": "a-guessed-token"})
+page(
+    "POST", "/welcome/{token}", everyone(400),
+    lambda w: {"token": "a-guessed-token", "data": {"new_password": "a long new password"}},
+)  # fmt: skip
 page(
     "POST", "/reset-password/{token}", everyone(400),
     lambda w: {"token": "a-guessed-token", "data": {"new_password": "a long new password"}},
@@ -251,7 +284,11 @@ page(
     lambda w: {"cohort_id": w.cohort_id, "data": {"course_code": w.code}},
 )  # fmt: skip
 page(
-    "POST", "/admin/cohorts/{cohort_id}/csv", answers(LOGIN, 403, 403, 403, 200, 404),
+    "GET", "/admin/cohorts/{cohort_id}/intakes", answers(LOGIN, 403, 403, 403, 200, 404),
+    lambda w: {"cohort_id": w.cohort_id},
+)  # fmt: skip
+page(
+    "POST", "/admin/cohorts/{cohort_id}/csv", answers(LOGIN, 403, 403, 403, 303, 404),
     lambda w: {
         "cohort_id": w.cohort_id,
         "files": {"file": ("intake.csv", _csv("intake"))},
@@ -277,9 +314,11 @@ page(
 # --- courses and content ---------------------------------------------------------------------
 page("GET", "/", everyone(200))
 page("GET", "/catalogue", everyone(200))
-page("GET", "/courses/{code}", answers(LOGIN, 404, 200, 200, 200, 404))
+# A published closed course shows people not in it its landing page (how to enrol); its
+# modules send a visitor there (303 to the course page) and stay hidden from the others.
+page("GET", "/courses/{code}", answers(200, 200, 200, 200, 200, 404))
 page(
-    "GET", "/courses/{code}/modules/{module_id}", answers(LOGIN, 404, 200, 200, 200, 404),
+    "GET", "/courses/{code}/modules/{module_id}", answers(303, 404, 200, 200, 200, 404),
     lambda w: {"module_id": module(w.db, w.course, "intro").id},
 )  # fmt: skip
 page(
@@ -328,12 +367,108 @@ page(
     "POST", "/modules/{module_id}/move", answers(LOGIN, 404, 403, 303, 303, 404),
     lambda w: {"module_id": w.module_id(), "data": {"position": "0"}},
 )  # fmt: skip
+page(
+    "GET", "/modules/{module_id}/edit", answers(LOGIN, 404, 403, 200, 200, 404),
+    lambda w: {"module_id": w.module_id()},
+)  # fmt: skip
+page(
+    "POST", "/modules/{module_id}/edit", answers(LOGIN, 404, 403, 303, 303, 404),
+    lambda w: {"module_id": w.module_id(),
+               "data": {"title": "Renamed", "completion_rule": "manual", "required": "true"}},
+)  # fmt: skip
+page(
+    "POST", "/modules/{module_id}/files/{name}/replace", answers(LOGIN, 404, 403, 303, 303, 404),
+    lambda w: {**w.module_file(), "files": {"file": ("n.txt", f"v{_n()}".encode())}},
+)  # fmt: skip
+page(
+    "POST", "/modules/{module_id}/files/{name}/remove", answers(LOGIN, 404, 403, 303, 303, 404),
+    lambda w: w.module_file(),
+)  # fmt: skip
+page(
+    "GET", "/modules/{module_id}/delete", answers(LOGIN, 404, 403, 200, 200, 404),
+    lambda w: {"module_id": w.module_id()},
+)  # fmt: skip
+page(
+    "POST", "/modules/{module_id}/delete", answers(LOGIN, 404, 403, 303, 303, 404),
+    lambda w: {"module_id": w.module_id()},
+)  # fmt: skip
+page(
+    "POST", "/modules/{module_id}/duplicate", answers(LOGIN, 404, 403, 303, 303, 404),
+    lambda w: {"module_id": w.module_id()},
+)  # fmt: skip
+page(
+    "POST", "/modules/{module_id}/section", answers(LOGIN, 404, 403, 303, 303, 404),
+    lambda w: {"module_id": w.module_id(), "data": {"section_id": str(w.section_id())}},
+)  # fmt: skip
+page(
+    "GET", "/sections/{section_id}/edit", answers(LOGIN, 404, 403, 200, 200, 404),
+    lambda w: {"section_id": w.section_id()},
+)  # fmt: skip
+page(
+    "POST", "/sections/{section_id}/edit", answers(LOGIN, 404, 403, 303, 303, 404),
+    lambda w: {"section_id": w.section_id(), "data": {"title": "Renamed", "summary": "S"}},
+)  # fmt: skip
+page(
+    "GET", "/sections/{section_id}/delete", answers(LOGIN, 404, 403, 200, 200, 404),
+    lambda w: {"section_id": w.section_id()},
+)  # fmt: skip
+page(
+    "POST", "/sections/{section_id}/delete", answers(LOGIN, 404, 403, 303, 303, 404),
+    lambda w: {"section_id": w.section_id()},
+)  # fmt: skip
+page("GET", "/courses/{code}/history", answers(LOGIN, 404, 403, 200, 200, 404))
+page(
+    "POST", "/modules/{module_id}/visibility", answers(LOGIN, 404, 403, 303, 303, 404),
+    lambda w: {"module_id": w.module_id(), "data": {"hidden": "true"}},
+)  # fmt: skip
+page(
+    "POST", "/sections/{section_id}/visibility", answers(LOGIN, 404, 403, 303, 303, 404),
+    lambda w: {"section_id": w.section_id(), "data": {"hidden": "true"}},
+)  # fmt: skip
+page(
+    "POST", "/modules/{module_id}/publish", answers(LOGIN, 404, 403, 303, 303, 404),
+    lambda w: {"module_id": w.module_id()},
+)  # fmt: skip
+
+
+def _translated_module(w: World) -> int:
+    module_id = w.module_id()
+    w.db.add(ModuleTranslation(module_id=module_id, language="ru", title="Запасной"))
+    w.db.flush()
+    return module_id
+
+
+page(
+    "GET", "/modules/{module_id}/translations", answers(LOGIN, 404, 403, 200, 200, 404),
+    lambda w: {"module_id": _translated_module(w)},
+)  # fmt: skip
+page(
+    "POST", "/modules/{module_id}/translations", answers(LOGIN, 404, 403, 303, 303, 404),
+    lambda w: {"module_id": w.module_id(),
+               "data": {"language": "ru", "title": "Перевод", "body": "Текст"}},
+)  # fmt: skip
+page(
+    "POST", "/modules/{module_id}/translations/{language}/delete",
+    answers(LOGIN, 404, 403, 303, 303, 404),
+    lambda w: {"module_id": _translated_module(w), "language": "ru"},
+)  # fmt: skip
 
 # --- enrolment -------------------------------------------------------------------------------
 page("GET", "/courses/{code}/bulk-enrol", answers(LOGIN, 404, 403, 200, 200, 404))
 page(
-    "POST", "/courses/{code}/bulk-enrol", answers(LOGIN, 404, 403, 200, 200, 404),
+    "POST", "/courses/{code}/bulk-enrol", answers(LOGIN, 404, 403, 303, 303, 404),
     lambda w: {"files": {"file": ("rows.csv", _csv("bulk"))}, "data": {"institution_code": "P1"}},
+)  # fmt: skip
+page("GET", "/courses/{code}/intakes", answers(LOGIN, 404, 403, 200, 200, 404))
+# A kept intake report of the course: hidden (404) from whoever may not enrol others in it.
+page("GET", "/intakes/{run_id}", answers(LOGIN, 404, 404, 200, 200, 404), lambda w: w.intake())
+page(
+    "GET", "/intakes/{run_id}/report.csv", answers(LOGIN, 404, 404, 200, 200, 404),
+    lambda w: w.intake(),
+)  # fmt: skip
+page(
+    "POST", "/intakes/{run_id}/rows/{row_id}/invitation", answers(LOGIN, 404, 404, 303, 303, 404),
+    lambda w: w.intake(),
 )  # fmt: skip
 page("GET", "/courses/{code}/groups", answers(LOGIN, 404, 200, 200, 200, 404))
 page(
@@ -345,7 +480,8 @@ page(
     lambda w: {"group_id": w.group_id, "data": {"user_id": str(w.victim_id), "action": "add"}},
 )  # fmt: skip
 # The student and the teacher are enrolled already: the refusal is told on the course page.
-page("POST", "/courses/{code}/enrol", answers(LOGIN, 404, KEPT, KEPT, 303, 404))
+# Someone not in the (closed) course enrols from its landing page, as it allows self-enrolment.
+page("POST", "/courses/{code}/enrol", answers(LOGIN, 303, KEPT, KEPT, 303, 404))
 # Who else takes the course is hidden from its students, as over the API.
 page("GET", "/courses/{code}/participants", answers(LOGIN, 404, 404, 200, 200, 404))
 page(

@@ -33,7 +33,17 @@ from app.core.actors import SYSTEM, PlatformRole, Scope
 from app.core.config import Settings
 from app.core.db import Base, utcnow
 from app.core.security import encode_access_token, hash_password
-from app.courses.models import Course, Module, Programme, Section, programme_institutions
+from app.courses.models import (
+    ContentFile,
+    Course,
+    Module,
+    ModuleFile,
+    ModuleTranslation,
+    Programme,
+    Section,
+    Status,
+    programme_institutions,
+)
 from app.courses.service import partners
 from app.enrolment.cohorts import add_member, create_cohort, create_group
 from app.membership.models import CourseRole, Enrolment
@@ -135,6 +145,14 @@ class World:
         self.db.add(copy)
         self.db.flush()
         return copy.id
+
+    def fresh_module_file(self) -> dict[str, object]:
+        """A spare module with one file: its path parameters."""
+        spare = self.fresh_module()
+        stored = ContentFile(sha256=f"{_n():064x}", size=5, media_type="text/plain")
+        self.db.add(ModuleFile(module_id=spare, content=stored, name="n.txt"))
+        self.db.flush()
+        return {"module_id": spare, "name": "n.txt"}
 
     def fresh_api_client(self) -> int:
         institution = self.db.get_one(Institution, self.institution_id)
@@ -394,12 +412,40 @@ register(
     "401 | 403 404 403 200 | 200 200 | 403 404 | 404 404",
     lambda w: {"module_id": module(w.db, w.course, "intro").id, "json": {"description": "D"}},
 )
+
+
+def _draft_module(w: World) -> int:
+    draft = w.db.get_one(Module, w.fresh_module())
+    draft.status = Status.DRAFT
+    w.db.flush()
+    return draft.id
+
+
+register(
+    "post",
+    "/api/v1/modules/{module_id}/publish",
+    "401 | 403 404 403 200 | 200 200 | 403 404 | 404 404",
+    lambda w: {"module_id": _draft_module(w)},
+)
 register(
     "delete",
     "/api/v1/modules/{module_id}",
     "401 | 403 404 403 204 | 204 204 | 403 404 | 404 404",
     lambda w: {"module_id": w.fresh_module()},
 )
+register(
+    "post",
+    "/api/v1/modules/{module_id}/duplicate",
+    "401 | 403 404 403 201 | 201 201 | 403 404 | 404 404",
+    lambda w: {"module_id": w.fresh_module()},
+)
+register(
+    "delete",
+    "/api/v1/modules/{module_id}/files/{name}",
+    "401 | 403 404 403 204 | 204 204 | 403 404 | 404 404",
+    lambda w: w.fresh_module_file(),
+)
+register("get", C + "/history", "401 | 403 404 403 200 | 200 200 | 403 404 | 404 404", lambda w: {})
 register(
     "post",
     "/api/v1/modules/{module_id}/files",
@@ -421,6 +467,27 @@ register(
     "401 | 200 404 403 403 | 403 403 | 404 404 | 404 404",
     lambda w: {"module_id": module(w.db, w.course, "intro").id},
 )
+
+
+def _translated_module(w: World) -> int:
+    module_id = w.fresh_module()
+    w.db.add(ModuleTranslation(module_id=module_id, language="ru", title="Запасной"))
+    w.db.flush()
+    return module_id
+
+
+register(
+    "put",
+    "/api/v1/modules/{module_id}/translations/{language}",
+    "401 | 403 404 403 201 | 201 201 | 403 404 | 404 404",
+    lambda w: {"module_id": w.fresh_module(), "language": "ru", "json": {"title": "Перевод"}},
+)
+register(
+    "delete",
+    "/api/v1/modules/{module_id}/translations/{language}",
+    "401 | 403 404 403 204 | 204 204 | 403 404 | 404 404",
+    lambda w: {"module_id": _translated_module(w), "language": "ru"},
+)
 register(
     "get", C + "/participants", "401 | 404 404 200 200 | 200 200 | 200 404 | 404 404", lambda w: {}
 )
@@ -432,8 +499,9 @@ register(
 )
 register(
     "post", C + "/self-enrolment",
-    # Already enrolled: a conflict, not a denial. A partner system is not a person.
-    "401 | 409 404 409 409 | 201 201 | 403 404 | 404 404",
+    # Already enrolled: a conflict, not a denial. A partner system is not a person. Someone
+    # not in the (closed, published) course enrols as its landing page offers.
+    "401 | 409 201 409 409 | 201 201 | 403 404 | 404 404",
     lambda w: {"json": {}},
 )  # fmt: skip
 register(

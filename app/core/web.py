@@ -4,7 +4,7 @@ and the one mapping from errors to problem+json responses and error pages."""
 import hashlib
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from sqlalchemy.exc import (
@@ -44,16 +45,20 @@ from app.core.i18n import (
     LANGUAGE_NAMES,
     N_,
     SUPPORTED_LOCALES,
+    direction_of,
     format_number,
     format_when,
     is_rtl,
     negotiate,
     pickable_zones,
+    plural_count,
     translations_for,
     zone_groups,
     zone_label,
 )
 from app.core.inputs import NulRefused
+from app.core.markdown import without_title
+from app.core.typography import typography
 
 log = logging.getLogger("agora.errors")
 
@@ -114,10 +119,28 @@ def templates_for(locale: str) -> Environment:
         locale=locale,
         rtl=is_rtl(locale),
         language_names=LANGUAGE_NAMES,
+        content_attrs=content_attributes(locale),
         zone_groups=zone_groups(locale),
         pickable_zones=pickable_zones(),
+        # `ngettext(…, plural_count(hours), …)` for a count that may be a decimal.
+        plural_count=lambda value: plural_count(value, locale),
     )
+    env.filters["typography"] = typography
+    env.filters["without_title"] = without_title
     return env
+
+
+def content_attributes(locale: str) -> Callable[[str | None], Markup]:
+    """`content_attrs(language)` in templates: ` lang="en" dir="ltr"` on an element holding a
+    course's own text when its language is not the interface's (an English course inside the
+    Arabic interface reads left to right, in an English voice); nothing when they agree."""
+
+    def attributes(language: str | None) -> Markup:
+        if not language or language == locale:
+            return Markup("")
+        return Markup(' lang="%s" dir="%s"') % (language, direction_of(language))
+
+    return attributes
 
 
 def request_locale(request: Request) -> str:
@@ -187,6 +210,7 @@ _BY_TYPE = {
     "datetime_parsing": N_("Enter a valid date and time."),
     "datetime_from_date_parsing": N_("Enter a valid date and time."),
     "enum": N_("Choose one of the offered values."),
+    "bool_parsing": N_("Choose one of the offered values."),
     "literal_error": N_("Choose one of the offered values."),
     "url_parsing": N_("Enter a full address, such as https://example.org/…"),
     "url_scheme": N_("Enter a full address, such as https://example.org/…"),

@@ -26,10 +26,18 @@ from app.core.errors import Invalid
 from app.core.inputs import Id
 from app.core.pagination import Page
 from app.core.storage import storage_for
-from app.courses.models import Course, Module, ModuleFile, Programme, Section
+from app.courses.models import (
+    Course,
+    Module,
+    ModuleFile,
+    ModuleTranslation,
+    Programme,
+    Section,
+)
 from app.courses.schemas import (
     CompletionRead,
     CourseCreate,
+    CourseEditRead,
     CourseOutline,
     CourseRead,
     CourseRunCreate,
@@ -37,6 +45,7 @@ from app.courses.schemas import (
     ModuleCreate,
     ModuleFileRead,
     ModuleRead,
+    ModuleTranslationRead,
     ModuleUpdate,
     ProgrammeCourseRead,
     ProgrammeCreate,
@@ -45,8 +54,19 @@ from app.courses.schemas import (
     SectionCreate,
     SectionRead,
     SectionUpdate,
+    TranslationWrite,
 )
-from app.courses.service import completion, content, courses, packages, partners, programmes
+from app.courses.service import (
+    completion,
+    content,
+    courses,
+    editing,
+    packages,
+    partners,
+    programmes,
+    translations,
+    visibility,
+)
 from app.courses.service.courses import workload_warning
 from app.courses.web import download_response
 
@@ -268,11 +288,23 @@ def remove_partner(
 
 
 @courses_router.get("/{course_id}/outline", response_model=CourseOutline)
-def outline(course_id: Id, session: SessionDep, actor: ApiActor) -> CourseOutline:
+def outline(
+    course_id: Id,
+    session: SessionDep,
+    actor: ApiActor,
+    language: Annotated[
+        str | None,
+        Query(
+            max_length=8,
+            description="Module titles in this language where translated (each module's "
+            "`language` then says so); else in the course's own.",
+        ),
+    ] = None,
+) -> CourseOutline:
     """Sections and modules as the caller sees them: completion ticks, locks and why, and
     the caller's progress when they are a student of the course."""
     access = courses.get_course(session, actor, course_id)
-    sections, progress = completion.outline(session, actor, access)
+    sections, progress = completion.outline(session, actor, access, language)
     return CourseOutline(course=course_read(access.course), sections=sections, progress=progress)
 
 
@@ -297,6 +329,28 @@ def export_course(
     )
 
 
+@courses_router.get("/{course_id}/history", response_model=Page[CourseEditRead])
+def history(
+    course_id: Id,
+    session: SessionDep,
+    actor: SignedInApiActor,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> Page[CourseEditRead]:
+    """Who changed what in the course and when, newest first, 50 a page; follow
+    `next_cursor`. Teachers of the course and managers."""
+    _access, entries, next_cursor = editing.course_history(session, actor, course_id, cursor, limit)
+    items = [
+        CourseEditRead(
+            id=entry.edit.id, at=entry.edit.at, action=entry.edit.action,
+            subject=entry.edit.subject, by=entry.by, actor_user_id=entry.edit.actor_user_id,
+            version=entry.edit.version,
+        )
+        for entry in entries
+    ]  # fmt: skip
+    return Page[CourseEditRead](items=items, next_cursor=next_cursor)
+
+
 @courses_router.post("/{course_id}/sections", response_model=SectionRead, status_code=201)
 def add_section(
     course_id: Id, body: SectionCreate, session: SessionDep, actor: SignedInApiActor
@@ -310,13 +364,15 @@ def add_section(
 def update_section(
     section_id: Id, body: SectionUpdate, session: SessionDep, actor: SignedInApiActor
 ) -> Section:
-    """Rename, describe or move a section (teachers of the course, managers)."""
+    """Rename, describe, move or hide (`hidden`: with all its modules, from everyone but the
+    course's staff) a section (teachers of the course, managers)."""
     return content.update_section(session, actor, section_id, body)
 
 
 @content_router.delete("/sections/{section_id}", status_code=204)
 def delete_section(section_id: Id, session: SessionDep, actor: SignedInApiActor) -> None:
-    """Delete a section and its modules (teachers of the course, managers)."""
+    """Delete a section and its modules, with their files and learners' completions
+    (teachers of the course, managers). Recorded in the course's history."""
     content.delete_section(session, actor, section_id)
 
 
@@ -334,12 +390,72 @@ def add_module(
 
 
 @content_router.get("/modules/{module_id}", response_model=ModuleRead)
-def read_module(module_id: Id, session: SessionDep, actor: ApiActor) -> Module:
+def read_module(
+    module_id: Id,
+    session: SessionDep,
+    actor: ApiActor,
+    language: Annotated[
+        str | None,
+        Query(
+            max_length=8,
+            description="The version to read (`ru`, `fr`…); without it, or when the module "
+            "has no version in that language, the course's own language. The answer's "
+            "`language` says which was given.",
+        ),
+    ] = None,
+) -> ModuleRead:
     """Open a module. Locked modules answer 403 `module_locked` with the reasons; opening a
-    module completed by viewing completes it."""
-    access = content.read_module(session, actor, module_id)
-    completion.record_view(session, actor, access)
-    return access.module
+    module completed by viewing completes it, whichever language it is read in. The answer
+    lists the module's `translations`."""
+    reading = translations.read_module_version(
+        session, actor, module_id, interface=None, requested=language
+    )
+    return module_read(reading.access.module, reading.version)
+
+
+def module_read(module: Module, version: translations.ModuleVersion) -> ModuleRead:
+    return ModuleRead.model_validate(module).model_copy(
+        update={
+            "title": version.title,
+            "body_html": version.body_html,
+            "description": version.description,
+            "language": version.language,
+        }
+    )
+
+
+@content_router.put(
+    "/modules/{module_id}/translations/{language}",
+    response_model=ModuleTranslationRead,
+    responses={201: {"model": ModuleTranslationRead, "description": "Created"}},
+)
+def put_translation(
+    module_id: Id,
+    language: Annotated[str, Path(max_length=8, description="One of en, fr, ru, ar")],
+    body: TranslationWrite,
+    response: Response,
+    session: SessionDep,
+    actor: SignedInApiActor,
+) -> ModuleTranslation:
+    """Create (201) or replace (200) the module's version in `language`: its title, Markdown
+    `body` and description (teachers of the course, managers). Not in the course's own
+    language (edit the module itself). Position, rules and completion stay the module's."""
+    translation, created = translations.save_translation(session, actor, module_id, language, body)
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+    return translation
+
+
+@content_router.delete("/modules/{module_id}/translations/{language}", status_code=204)
+def delete_translation(
+    module_id: Id,
+    language: Annotated[str, Path(max_length=8)],
+    session: SessionDep,
+    actor: SignedInApiActor,
+) -> None:
+    """Remove the module's version in `language` (teachers of the course, managers); readers
+    get the course's language again. 404 `no_such_translation` when there is none."""
+    translations.delete_translation(session, actor, module_id, language)
 
 
 @content_router.patch("/modules/{module_id}", response_model=ModuleRead)
@@ -350,15 +466,32 @@ def update_module(
     actor: SignedInApiActor,
     settings: SettingsDep,
 ) -> Module:
-    """Change, move (`section_id`, `position`) or re-link (`requires`) a module (teachers of
-    the course, managers)."""
+    """Change, move (`section_id`, `position`), re-link (`requires`), hide (`hidden`) or
+    publish (`status`) a module (teachers of the course, managers). A hidden or draft module
+    is seen by the course's staff only: for anyone else it does not exist (404)."""
     return content.update_module(session, actor, settings, module_id, body)
+
+
+@content_router.post("/modules/{module_id}/publish", response_model=ModuleRead)
+def publish_module(module_id: Id, session: SessionDep, actor: SignedInApiActor) -> Module:
+    """Publish a draft module: its course's students then see it, unless it or its section
+    is hidden (the same as `PATCH {"status": "published"}`; publishing twice changes
+    nothing). Teachers of the course and managers."""
+    return visibility.publish_module(session, actor, module_id)
 
 
 @content_router.delete("/modules/{module_id}", status_code=204)
 def delete_module(module_id: Id, session: SessionDep, actor: SignedInApiActor) -> None:
-    """Delete a module (teachers of the course, managers)."""
+    """Delete a module, with its files and learners' completions (teachers of the course,
+    managers). Recorded in the course's history."""
     content.delete_module(session, actor, module_id)
+
+
+@content_router.post("/modules/{module_id}/duplicate", response_model=ModuleRead, status_code=201)
+def duplicate_module(module_id: Id, session: SessionDep, actor: SignedInApiActor) -> Module:
+    """Copy a module right after it: key suffixed `-copy`, title marked as a copy, same files
+    and prerequisites, as a draft (publish it when ready). Teachers of the course, managers."""
+    return editing.duplicate_module(session, actor, module_id)
 
 
 @content_router.post("/modules/{module_id}/files", response_model=ModuleFileRead, status_code=201)
@@ -370,7 +503,8 @@ def upload_file(
     file: Annotated[UploadFile, File()],
 ) -> ModuleFileRead:
     """Attach a file (multipart). Its type is read from its content; over-size files, programs
-    and files whose content does not match their name are refused."""
+    and files whose content does not match their name are refused. A file of the same name
+    is replaced (its old content is removed from storage by `agora storage gc`)."""
     attached = content.attach_file(
         session, actor, settings, module_id, file.file, file.filename or ""
     )
@@ -394,6 +528,18 @@ def download_file(
     """Download a module's file (always as an attachment), for whoever may open the module."""
     attached = content.module_file(session, actor, module_id, name)
     return download_response(storage_for(settings), attached)
+
+
+@content_router.delete("/modules/{module_id}/files/{name}", status_code=204)
+def remove_file(
+    module_id: Id,
+    name: Annotated[str, Path(max_length=255)],
+    session: SessionDep,
+    actor: SignedInApiActor,
+) -> None:
+    """Detach a file from a module (teachers of the course, managers). To replace a file,
+    upload one with the same name."""
+    editing.remove_file(session, actor, module_id, name)
 
 
 @content_router.post("/modules/{module_id}/completion", response_model=CompletionRead)

@@ -12,7 +12,7 @@ from app.accounts.service import list_institutions
 from app.core.db import SessionDep
 from app.core.forms import attempt_form
 from app.core.inputs import MAX_INT, Id
-from app.core.web import render, see_other
+from app.core.web import render, request_locale, see_other
 from app.courses.models import CompletionRule, Course, ModuleKind, Section
 from app.courses.schemas import CourseUpdate, ModuleCreate, ModuleUpdate, SectionCreate
 from app.courses.service import completion, content, courses, partners
@@ -44,7 +44,9 @@ def _edit_page(
         "form": form or {},
         "errors": errors or {},
         "sections": sections,
-        "warning": courses.workload_warning(course.ects, course.workload_hours),
+        "warning": courses.workload_warning(
+            course.ects, course.workload_hours, request_locale(request)
+        ),
     }
     return render(request, "courses/edit.html", context, 400 if errors else 200)
 
@@ -147,7 +149,8 @@ def _module_form(
     context = {
         "course": course,
         "section": section,
-        "form": form or {"kind": "page", "completion": "viewed", "required": True},
+        "form": form
+        or {"kind": "page", "completion": "viewed", "required": True, "status": "draft"},
         "errors": errors or {},
         "kinds": [kind.value for kind in ModuleKind],
         "rules": [rule.value for rule in CompletionRule],
@@ -184,12 +187,13 @@ def create_module(
     completion_rule: FormText = "viewed",
     required: Annotated[bool, Form()] = False,
     requires: FormText = "",
+    status: FormText = "draft",  # new content stays a draft until published
 ) -> Response:
     section, course = _section(session, actor, section_id)
     typed: dict[str, object] = {
         "key": key, "kind": kind, "title": title, "body": body, "url": url or None,
         "description": description, "completion": completion_rule, "required": required,
-        "requires": [k.strip() for k in requires.split(",") if k.strip()],
+        "requires": [k.strip() for k in requires.split(",") if k.strip()], "status": status,
     }  # fmt: skip
     with attempt_form(request, session) as attempt:
         module = content.add_module(

@@ -171,6 +171,8 @@ class Section(Base):
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # Hidden from students (with all its modules); staff see it, marked as hidden.
+    hidden: Mapped[bool] = mapped_column(default=False)
 
     modules: Mapped[list["Module"]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="Module.position"
@@ -227,6 +229,8 @@ class Module(Base):
     )
     required: Mapped[bool] = mapped_column(default=True)
     status: Mapped[Status] = mapped_column(_enum(Status), default=Status.PUBLISHED)
+    # Hidden from students whatever its status; staff see it, marked as hidden.
+    hidden: Mapped[bool] = mapped_column(default=False)
     available_from: Mapped[datetime | None]
     available_until: Mapped[datetime | None]
     is_open: Mapped[bool] = mapped_column(default=False)
@@ -240,6 +244,31 @@ class Module(Base):
         cascade="all, delete-orphan",
         foreign_keys="ModulePrerequisite.module_id",
     )
+    # Versions in other languages than the course's; the module itself is the course's.
+    translations: Mapped[list["ModuleTranslation"]] = relationship(
+        lazy="raise",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ModuleTranslation.language",
+    )
+
+
+class ModuleTranslation(Base):
+    """A module's title, body and description in another language. Completion, position and
+    rules stay the module's: a reader of any version completes the one module."""
+
+    __tablename__ = "module_translations"
+    __table_args__ = (UniqueConstraint("module_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(300))
+    body_markdown: Mapped[str] = mapped_column(Text, default="")
+    # Rendered and sanitised once, when saved, as the module's own body.
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ModulePrerequisite(Base):

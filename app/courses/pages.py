@@ -2,20 +2,25 @@
 the portal's). Rules live in the service; these parse and render."""
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from app.accounts.deps import CurrentUser, PortalActor, SettingsDep, page_router
 from app.core.db import SessionDep
+from app.core.errors import NotFound
+from app.core.i18n import N_
 from app.core.inputs import Id
 from app.core.storage import storage_for
-from app.core.web import render, see_other
-from app.courses import policy
+from app.core.web import render, request_locale, see_other
+from app.courses import extensions, policy
 from app.courses.models import ModuleKind
-from app.courses.service import completion, content, courses, programmes
+from app.courses.service import completion, content, courses, programmes, translations
 from app.courses.service.content import ModuleLocked, embed_url
-from app.courses.web import course_or_sign_in, download_response
+from app.courses.service.neighbours import neighbours
+from app.courses.service.visibility import Landing
+from app.courses.web import course_or_sign_in, download_response, reader
 
 router = page_router()
 
@@ -54,35 +59,67 @@ def catalogue(
 
 @router.get("/courses/{code}/modules/{module_id}")
 def module_page(
-    request: Request, session: SessionDep, actor: PortalActor, code: str, module_id: Id
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    code: str,
+    module_id: Id,
+    content_language: Annotated[str | None, Query(alias="content", max_length=8)] = None,
 ) -> Response:
     access = course_or_sign_in(session, actor, request, code)
     if isinstance(access, Response):
         return access
+    if isinstance(access, Landing):  # not in a closed course: its landing page says how
+        if actor.is_anonymous:
+            return see_other(f"/courses/{code}")
+        raise NotFound(N_("No such module."))
+    actor, access = reader(request, actor, access)  # a staff member's preview as a student
     try:
-        module_access = content.read_module(session, actor, module_id, within=access)
+        reading = translations.read_module_version(
+            session,
+            actor,
+            module_id,
+            interface=request_locale(request),
+            requested=content_language,
+            within=access,
+        )
     except ModuleLocked as locked:
-        context = {"course": access.course, "reasons": locked.reasons}
+        context = {"course": access.course, "reasons": locked.reasons, "previewing": access.preview}
         return render(request, "courses/locked.html", context, status=403)
-    done = completion.record_view(session, actor, module_access)
-    module = module_access.module
+    module = reading.access.module
     context = {
         "course": access.course,
         "module": module,
-        "done": done,
+        "version": reading.version,
+        "languages": reading.languages,
+        "done": reading.done,
+        "around": neighbours(
+            session, actor, reading.access, done=reading.done, language=request_locale(request)
+        ),
         "tracks": policy.tracks_completion(actor, access.roles),
         "can_edit": policy.can_edit_course(actor, access.roles),
+        "staff": policy.sees_drafts(actor, access.roles),
+        "previewing": access.preview,
         "embed": embed_url(module.url) if module.kind is ModuleKind.VIDEO and module.url else None,
+        # What higher domains add (a seminar's place, days and hours): app/courses/extensions.py
+        **extensions.extras_for(session, actor, access.roles, module),
     }
     return render(request, "courses/module.html", context)
 
 
 @router.post("/courses/{code}/modules/{module_id}/done")
 def mark_done(
-    session: SessionDep, actor: PortalActor, _user: CurrentUser, code: str, module_id: Id
+    session: SessionDep,
+    actor: PortalActor,
+    _user: CurrentUser,
+    code: str,
+    module_id: Id,
+    content_language: Annotated[str | None, Query(alias="content", max_length=8)] = None,
 ) -> Response:
     completion.mark_done(session, actor, module_id, course_code=code)
-    return see_other(f"/courses/{code}/modules/{module_id}?done=1")
+    # Back to the version the reader chose (`content` is only ever a language code here).
+    chosen = f"&content={quote(content_language)}" if content_language else ""
+    return see_other(f"/courses/{code}/modules/{module_id}?done=1{chosen}")
 
 
 @router.get("/modules/{module_id}/files/{name}")

@@ -62,6 +62,14 @@ def can_edit_course(actor: Actor, roles: frozenset[CourseRole]) -> bool:
     return actor.is_manager or CourseRole.TEACHER in roles
 
 
+def can_read_history(actor: Actor, roles: frozenset[CourseRole]) -> bool:
+    """The history of a course's edits is for its teachers and managers, not for partner
+    systems, tutors, observers or students."""
+    if actor.api_client_id is not None or not actor.has_scope(Scope.COURSES_READ):
+        return False
+    return actor.is_manager or CourseRole.TEACHER in roles
+
+
 def sees_drafts(actor: Actor, roles: frozenset[CourseRole]) -> bool:
     return actor.is_manager or bool(roles & STAFF_ROLES)
 
@@ -83,16 +91,59 @@ class Publishable(Protocol):
     def status(self) -> Status: ...
     @property
     def is_open(self) -> bool: ...
+    @property
+    def hidden(self) -> bool: ...
 
 
 def can_view_module(
-    actor: Actor, course: Course, module: Publishable, roles: frozenset[CourseRole]
+    actor: Actor,
+    course: Course,
+    module: Publishable,
+    roles: frozenset[CourseRole],
+    *,
+    in_hidden_section: bool = False,
+    preview: bool = False,
 ) -> bool:
+    """Staff see every module, drafts and hidden ones too. Others see the published modules
+    that are not hidden (nor in a hidden section) of a published course: students of the
+    course, and anyone when the course or the module is open. A staff member's preview as a
+    student shows a draft course as it will read once published."""
     if sees_drafts(actor, roles):
         return True
-    if course.status is not Status.PUBLISHED or module.status is not Status.PUBLISHED:
+    if module.hidden or in_hidden_section or module.status is not Status.PUBLISHED:
+        return False
+    if course.status is not Status.PUBLISHED and not preview:
         return False
     return CourseRole.STUDENT in roles or course.is_open or module.is_open
+
+
+def can_preview_as_student(actor: Actor, roles: frozenset[CourseRole]) -> bool:
+    """Whoever sees a course's drafts (its staff, managers) may see it as a student would."""
+    return actor.api_client_id is None and sees_drafts(actor, roles)
+
+
+def student_view() -> tuple[Actor, frozenset[CourseRole]]:
+    """The reader a preview derives: a student of the course with no account behind it, so
+    no progress of their own and nothing recorded."""
+    return Actor(), frozenset({CourseRole.STUDENT})
+
+
+def prerequisites_lock(roles: frozenset[CourseRole]) -> bool:
+    """Prerequisites order the progress of the course's students; they never lock another
+    reader (a visitor or anyone else reading open content). Availability windows lock
+    everyone but staff."""
+    return CourseRole.STUDENT in roles
+
+
+def sees_landing(actor: Actor, course: Course, roles: frozenset[CourseRole]) -> bool:
+    """A published course someone may not read (closed, and they hold no role in it) shows
+    them its landing page (what it is and how to enrol) instead of nothing."""
+    return (
+        actor.api_client_id is None
+        and course.status is Status.PUBLISHED
+        and not roles
+        and not can_view_course(actor, course, roles)
+    )
 
 
 def tracks_completion(actor: Actor, roles: frozenset[CourseRole]) -> bool:

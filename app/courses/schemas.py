@@ -2,13 +2,21 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from sqlalchemy import inspect
 
 from app.accounts.schemas import Language
 from app.core.inputs import Id, Patch, StrictInput, UTCDatetime
-from app.courses.models import CompletionRule, ModuleKind, ProgrammeKind, SelfEnrolment, Status
+from app.courses.models import (
+    CompletionRule,
+    Module,
+    ModuleKind,
+    ProgrammeKind,
+    SelfEnrolment,
+    Status,
+)
 from app.courses.service.access import LockReason
 
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
@@ -136,12 +144,14 @@ class SectionCreate(StrictInput):
     title: str = Field(min_length=1, max_length=300)
     summary: str = Field(default="", max_length=5000)
     position: int | None = Field(default=None, ge=0)
+    hidden: bool = Field(default=False, description="Hidden from students, with its modules")
 
 
 class SectionUpdate(Patch):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     summary: str | None = Field(default=None, max_length=5000)
     position: int | None = Field(default=None, ge=0)
+    hidden: bool | None = Field(default=None, description="Hide from (or show to) students")
 
 
 class SectionRead(BaseModel):
@@ -152,6 +162,7 @@ class SectionRead(BaseModel):
     position: int
     title: str
     summary: str
+    hidden: bool
 
 
 class ModuleCreate(StrictInput):
@@ -166,6 +177,7 @@ class ModuleCreate(StrictInput):
     requires: list[Key] = Field(default_factory=list, description="Keys of modules to finish first")
     position: int | None = Field(default=None, ge=0)
     status: Status = Status.PUBLISHED
+    hidden: bool = Field(default=False, description="Hidden from students; staff see it")
     available_from: UTCDatetime | None = None
     available_until: UTCDatetime | None = None
     is_open: bool = False
@@ -194,11 +206,18 @@ class ModuleUpdate(Patch):
     requires: list[Key] | None = None
     position: int | None = Field(default=None, ge=0)
     section_id: Id | None = None
-    status: Status | None = None
+    status: Status | None = Field(default=None, description="`published` publishes a draft")
+    hidden: bool | None = Field(default=None, description="Hide from (or show to) students")
     available_from: UTCDatetime | None = None
     available_until: UTCDatetime | None = None
     is_open: bool | None = None
     licence: Licence | None = None
+
+
+class VisibilityChange(StrictInput):
+    """Hide a module or section from students, or show it again."""
+
+    hidden: bool
 
 
 class ModuleFileRead(BaseModel):
@@ -206,6 +225,24 @@ class ModuleFileRead(BaseModel):
     size: int
     media_type: str
     url: str
+
+
+class TranslationWrite(StrictInput):
+    """A module's version in another language: what differs is its texts only."""
+
+    title: str = Field(min_length=1, max_length=300)
+    body: str = Field(default="", max_length=200_000, description="Markdown, for pages")
+    description: str = Field(default="", max_length=20_000)
+
+
+class ModuleTranslationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    language: str
+    title: str
+    body_html: str
+    description: str
+    updated_at: datetime
 
 
 class ModuleRead(BaseModel):
@@ -224,11 +261,37 @@ class ModuleRead(BaseModel):
     completion_rule: CompletionRule
     required: bool
     status: Status
+    hidden: bool
     available_from: datetime | None
     available_until: datetime | None
     is_open: bool
     licence: str | None
     external_ref: str | None
+    language: str | None = Field(
+        default=None,
+        description="The language of `title`, `body_html` and `description` (read answers)",
+    )
+    translations: list[ModuleTranslationRead] | None = Field(
+        default=None,
+        description="The module's versions in other languages (read answers; null otherwise)",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _loaded_translations_only(cls, data: Any) -> Any:
+        """Translations are listed when they were loaded with the module: serialising never
+        sends a query of its own."""
+        if not isinstance(data, Module):
+            return data
+        loaded = inspect(data).dict
+        fields = {
+            name: getattr(data, name)
+            for name in cls.model_fields
+            if name != "translations" and hasattr(data, name)
+        }
+        if "translations" in loaded:
+            fields["translations"] = loaded["translations"]
+        return fields
 
 
 class ModuleState(BaseModel):
@@ -238,12 +301,18 @@ class ModuleState(BaseModel):
     key: str
     kind: ModuleKind
     title: str
+    language: str | None = Field(
+        default=None, description="The language of `title` when it is a translation"
+    )
     required: bool
     completed: bool
     locked: bool
     lock_reasons: list[str]
     # For pages, which word the reasons in the reader's language and zone.
     locks: list[LockReason] = Field(default_factory=list, exclude=True)
+    # What staff see of a draft or hidden module (students never get one).
+    status: Status = Status.PUBLISHED
+    hidden: bool = False
 
 
 class SectionOutline(BaseModel):
@@ -252,6 +321,7 @@ class SectionOutline(BaseModel):
     title: str
     summary: str
     modules: list[ModuleState]
+    hidden: bool = False
 
 
 class Progress(BaseModel):
@@ -271,3 +341,15 @@ class CompletionRead(BaseModel):
     module_id: int
     completed: bool
     progress: Progress
+
+
+class CourseEditRead(BaseModel):
+    """One change to a course or its content, newest first in the history."""
+
+    id: int
+    at: datetime
+    action: str = Field(description="A stable code such as `module.updated`")
+    subject: str = Field(description="What changed (a title), as it read at the time")
+    by: str = Field(description="Who changed it: a person's or a partner system's name")
+    actor_user_id: int | None
+    version: int = Field(description="The course's version after the change")

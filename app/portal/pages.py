@@ -7,8 +7,9 @@ from fastapi.responses import Response
 
 from app.accounts.deps import PortalActor, page_router
 from app.core.db import SessionDep
-from app.core.web import render
-from app.courses.web import course_or_sign_in
+from app.core.web import render, request_locale
+from app.courses.service.visibility import Landing
+from app.courses.web import course_or_sign_in, reader
 from app.enrolment.service import SELF_ENROLMENT_REFUSALS
 from app.portal import service
 
@@ -26,11 +27,24 @@ def course_page(request: Request, session: SessionDep, actor: PortalActor, code:
     access = course_or_sign_in(session, actor, request, code)
     if isinstance(access, Response):
         return access
-    overview = service.course_overview(session, actor, access)
+    refusal = SELF_ENROLMENT_REFUSALS.get(request.query_params.get("enrol_error", ""))
+    if isinstance(access, Landing):  # a closed course: what it is and how to join it
+        landing = service.course_landing(session, actor, access)
+        context = {
+            **vars(landing),
+            "course": access.course,
+            "enrolled": False,
+            "can_edit": False,
+            "enrol_refusal": refusal,
+            "signed_in": not actor.is_anonymous,
+        }
+        return render(request, "courses/landing.html", context)
+    actor, access = reader(request, actor, access)  # a staff member's preview as a student
+    overview = service.course_overview(session, actor, access, request_locale(request))
     context = {
         **vars(overview),
         "course": access.course,
-        "enrol_refusal": SELF_ENROLMENT_REFUSALS.get(request.query_params.get("enrol_error", "")),
+        "enrol_refusal": refusal,
         "signed_in": not actor.is_anonymous,
     }
     return render(request, "courses/course.html", context)

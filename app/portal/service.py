@@ -8,14 +8,18 @@ from sqlalchemy.orm import Session
 
 from app.core.actors import Actor
 from app.courses import policy
+from app.courses.models import ModuleKind
 from app.courses.schemas import Progress, SectionOutline
 from app.courses.service import agenda, completion, courses
 from app.courses.service.agenda import DateAhead, NextStep
 from app.courses.service.courses import CourseAccess, MyCourse, workload_warning
+from app.courses.service.visibility import Landing
 from app.enrolment.service import enrolment_of
 from app.membership.models import Enrolment
 from app.webinars.models import WebinarSession
 from app.webinars.service import access as webinars
+from app.webinars.service import linked
+from app.webinars.service.linked import LinkedSession
 
 
 @dataclass(frozen=True)
@@ -49,20 +53,54 @@ class CourseOverview:
     enrolled: bool
     enrolment: Enrolment | None
     sessions_ahead: Sequence[WebinarSession]
+    # Sessions of the webinar modules, by module id: a seminar shows as one, with its days.
+    module_sessions: dict[int, list[LinkedSession]] = field(default_factory=dict)
+    can_preview: bool = False  # staff: offer the preview as a student
+    previewing: bool = False
+    # A reader whose progress is not recorded (a visitor, anyone reading open content) is
+    # told how to have it recorded instead of being shown completion controls.
+    progress_note: bool = False
 
 
-def course_overview(session: Session, actor: Actor, access: CourseAccess) -> CourseOverview:
+def course_overview(
+    session: Session, actor: Actor, access: CourseAccess, language: str | None = None
+) -> CourseOverview:
     """The course page: its outline as this reader sees it; for a person not (actively)
     enrolled, their request's state or nothing (the self-enrolment form); the webinars
     ahead (for its participants: the webinars service decides)."""
-    sections, progress = completion.outline(session, actor, access)
+    sections, progress = completion.outline(session, actor, access, language)
     course = access.course
+    staff = policy.sees_drafts(actor, access.roles)
     return CourseOverview(
         sections=sections,
         progress=progress,
-        workload_warning=workload_warning(course.ects, course.workload_hours),
+        workload_warning=workload_warning(course.ects, course.workload_hours, language or "en"),
         can_edit=policy.can_edit_course(actor, access.roles),
         enrolled=bool(access.roles),
         enrolment=None if access.roles else enrolment_of(session, actor.user_id, course.id),
         sessions_ahead=webinars.upcoming_in_course(session, access.roles, course.id),
+        module_sessions=linked.sessions_of_modules(
+            session,
+            actor,
+            access.roles,
+            course.id,
+            [m.id for s in sections for m in s.modules if m.kind is ModuleKind.WEBINAR],
+        ),
+        can_preview=policy.can_preview_as_student(actor, access.roles),
+        previewing=access.preview,
+        progress_note=not staff
+        and not access.preview
+        and not policy.tracks_completion(actor, access.roles),
     )
+
+
+@dataclass(frozen=True)
+class LandingOverview:
+    landing: Landing
+    enrolment: Enrolment | None
+
+
+def course_landing(session: Session, actor: Actor, landing: Landing) -> LandingOverview:
+    """A closed course's landing page: what the course is, and the reader's request to join
+    it if they made one (the self-enrolment form otherwise, where the course allows it)."""
+    return LandingOverview(landing, enrolment_of(session, actor.user_id, landing.course.id))

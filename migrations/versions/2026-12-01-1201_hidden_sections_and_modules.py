@@ -17,8 +17,18 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('sections', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('hidden', sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    with op.batch_alter_table('modules', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('hidden', sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('modules', schema=None) as batch_op:
+        batch_op.drop_column('hidden')
+    with op.batch_alter_table('sections', schema=None) as batch_op:
+        batch_op.drop_column('hidden')

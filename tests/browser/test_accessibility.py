@@ -11,7 +11,15 @@ LANGUAGES = ["en", "fr", "ru", "ar"]
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_public_pages_are_accessible(page: Page, language: str, live_server: str):
     page.context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
-    for path in ("/", "/login", "/reset-password", "/catalogue", "/courses/MPHM-IND"):
+    # LMQS-HS is closed: a visitor gets its landing page.
+    for path in (
+        "/",
+        "/login",
+        "/reset-password",
+        "/catalogue",
+        "/courses/MPHM-IND",
+        "/courses/LMQS-HS",
+    ):
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == language
         assert axe_violations(page) == [], (language, path)
@@ -27,7 +35,7 @@ def test_profile_page_is_accessible(page: Page):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_student_core_pages_are_accessible(page: Page, language: str):
     sign_in(page, "student1@demo.agora")
-    page.locator("#language").select_option(language)  # saved in the profile
+    page.locator("#site-language").select_option(language)  # saved in the profile
     page.locator("form[action='/language'] button").click()
     try:
         page.goto("/courses/MPHM-IND")
@@ -37,7 +45,7 @@ def test_student_core_pages_are_accessible(page: Page, language: str):
             assert page.locator("html").get_attribute("lang") == language
             assert axe_violations(page) == [], (language, path)
     finally:
-        page.locator("#language").select_option("en")
+        page.locator("#site-language").select_option("en")
         page.locator("form[action='/language'] button").click()
 
 
@@ -48,6 +56,7 @@ def test_teaching_pages_are_accessible(page: Page):
         "/courses/LMQS-QM/participants",
         "/courses/LMQS-QM/groups",
         "/courses/LMQS-QM/bulk-enrol",
+        "/courses/LMQS-QM/intakes",
         "/courses/MPHM-IND/sessions",
         "/courses/MPHM-IND/sessions/new",
     ):
@@ -60,8 +69,50 @@ def test_teaching_pages_are_accessible(page: Page):
     assert axe_violations(page) == [], "attendance register"
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_preview_as_a_student_is_accessible(page: Page, language: str):
+    sign_in(page, "teacher@demo.agora")
+    page.locator("#site-language").select_option(language)  # saved in the profile
+    page.locator("form[action='/language'] button").click()
+    try:
+        page.goto("/courses/LMQS-QM?preview=student")
+        assert page.locator("p.warning[role=status] a[href='/courses/LMQS-QM']").count() == 1
+        assert axe_violations(page) == [], (language, "preview")
+        page.locator("ul.modules a").first.click()
+        assert axe_violations(page) == [], (language, "module in preview")
+    finally:
+        page.locator("#site-language").select_option("en")
+        page.locator("form[action='/language'] button").click()
+
+
 def test_management_pages_are_accessible(page: Page):
     sign_in(page, "manager@demo.agora")
     for path in ("/admin/users", "/admin/cohorts", "/admin/programmes", "/admin/courses/new"):
         page.goto(path)
         assert axe_violations(page) == [], path
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_editing_pages_are_accessible(page: Page, language: str):
+    sign_in(page, "teacher@demo.agora")
+    page.locator("#site-language").select_option(language)  # saved in the profile
+    page.locator("form[action='/language'] button").click()
+    try:
+        page.goto("/courses/LMQS-QM/edit")
+        edit = "a[href$='/edit'][href^='/{}/']"
+        module_path = str(page.locator(edit.format("modules")).first.get_attribute("href"))
+        section_path = str(page.locator(edit.format("sections")).first.get_attribute("href"))
+        module_path, section_path = module_path[: -len("/edit")], section_path[: -len("/edit")]
+        for path in (
+            f"{module_path}/edit",
+            f"{module_path}/delete",
+            f"{section_path}/edit",
+            f"{section_path}/delete",
+            "/courses/LMQS-QM/history",
+        ):
+            page.goto(path)
+            assert page.locator("html").get_attribute("lang") == language
+            assert axe_violations(page) == [], (language, path)
+    finally:
+        page.locator("#site-language").select_option("en")
+        page.locator("form[action='/language'] button").click()

@@ -43,6 +43,7 @@ def test_teacher_adds_a_section_a_page_and_a_file_that_students_then_see(
             "body": "Pooling **shares** risks.",
             "completion_rule": "viewed",
             "required": "true",
+            "status": "published",  # "Publish now" (new modules are drafts otherwise)
         },
         follow_redirects=False,
     )

@@ -65,7 +65,12 @@ def agenda(
             Module.available_from, Module.available_until,
         )
         .join(Section, Section.id == Module.section_id)
-        .where(Module.course_id.in_(studied), Module.status == Status.PUBLISHED)
+        .where(
+            Module.course_id.in_(studied),
+            Module.status == Status.PUBLISHED,
+            Module.hidden.is_(False),  # hidden content is no step and no date of students'
+            Section.hidden.is_(False),
+        )
         .order_by(Section.position, Module.position)
     ).all()  # fmt: skip
     done = set(

@@ -102,6 +102,8 @@ def record_view(session: Session, actor: Actor, access: ModuleAccess) -> bool:
     is complete, reading it again writes nothing. True when the module is complete."""
     if access.module.id in access.completed:
         return True
+    if access.course.preview:  # a preview as a student records nothing
+        return False
     if actor.user_id is None or not policy.tracks_completion(actor, access.course.roles):
         return False
     if access.module.completion_rule is not CompletionRule.VIEWED:
@@ -166,6 +168,8 @@ def record_outcome(session: Session, user_id: int, module: Module, outcome: Comp
     a module whose rule asks for it."""
     if outcome not in (CompletionRule.SUBMITTED, CompletionRule.PASSED):
         raise Invalid("Only submitted or passed can be recorded.", field="outcome")
+    if _hidden(session, module):
+        return False
     satisfied = module.completion_rule is outcome or (
         module.completion_rule is CompletionRule.SUBMITTED and outcome is CompletionRule.PASSED
     )
@@ -181,7 +185,16 @@ def record_outcome(session: Session, user_id: int, module: Module, outcome: Comp
 
 def complete_by_attendance(session: Session, user_id: int, module: Module) -> bool:
     """A webinar or seminar module is complete once the person's attendance counts."""
+    if _hidden(session, module):
+        return False
     return _record(session, user_id, module, "attended")
+
+
+def _hidden(session: Session, module: Module) -> bool:
+    """Hidden content (the module or its section) cannot be completed."""
+    return module.hidden or bool(
+        session.scalar(select(Section.hidden).where(Section.id == module.section_id))
+    )
 
 
 def progress(session: Session, user_id: int, course_id: int) -> Progress:
@@ -202,6 +215,16 @@ class ModuleShape:
     is_open: bool
     available_from: datetime | None
     available_until: datetime | None
+    hidden: bool = False
+    # (language, title) of each of its translations, for outlines in the reader's language.
+    translated_titles: tuple[tuple[str, str], ...] = ()
+
+    def title_in(self, language: str | None) -> tuple[str, str | None]:
+        """The title in `language` and that language, if translated; else its own title."""
+        for code, title in self.translated_titles:
+            if code == language:
+                return title, code
+        return self.title, None
 
 
 @dataclass(frozen=True)
@@ -211,6 +234,7 @@ class SectionShape:
     title: str
     summary: str
     modules: tuple[ModuleShape, ...]
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -218,6 +242,23 @@ class CourseShape:
     sections: tuple[SectionShape, ...]
     prerequisites: dict[int, list[int]]
     titles: dict[int, str]
+    # Modules in a hidden section: hidden from students whatever their own flag.
+    in_hidden_section: frozenset[int] = frozenset()
+
+    @property
+    def students_prerequisites(self) -> dict[int, list[int]]:
+        """The prerequisites that lock students: a module they cannot see (a draft, hidden,
+        or in a hidden section) cannot be completed, so it locks nothing."""
+        unseen = self.in_hidden_section | {
+            m.id
+            for s in self.sections
+            for m in s.modules
+            if m.hidden or m.status is not Status.PUBLISHED
+        }
+        return {
+            module_id: [r for r in required if r not in unseen]
+            for module_id, required in self.prerequisites.items()
+        }
 
 
 # Course structures are read on every course page and change rarely: kept per process, keyed
@@ -248,7 +289,7 @@ def course_shape(session: Session, course: Course) -> CourseShape:
     sections = session.scalars(
         select(Section)
         .where(Section.course_id == course.id)
-        .options(selectinload(Section.modules))
+        .options(selectinload(Section.modules).selectinload(Module.translations))
         .order_by(Section.position)
     ).all()
     shape = CourseShape(
@@ -257,14 +298,17 @@ def course_shape(session: Session, course: Course) -> CourseShape:
                 s.id, s.position, s.title, s.summary,
                 tuple(
                     ModuleShape(m.id, m.key, m.kind, m.title, m.required, m.status, m.is_open,
-                                m.available_from, m.available_until)
+                                m.available_from, m.available_until, m.hidden,
+                                tuple((t.language, t.title) for t in m.translations))
                     for m in s.modules
                 ),
+                s.hidden,
             )
             for s in sections
         ),
         prerequisites=module_prerequisites(session, course.id),
         titles={m.id: m.title for s in sections for m in s.modules},
+        in_hidden_section=frozenset(m.id for s in sections if s.hidden for m in s.modules),
     )  # fmt: skip
     if _read_in_committed_state(session, course):
         if len(_SHAPES) >= MAX_SHAPES:
@@ -274,34 +318,50 @@ def course_shape(session: Session, course: Course) -> CourseShape:
 
 
 def outline(
-    session: Session, actor: Actor, access: CourseAccess
+    session: Session,
+    actor: Actor,
+    access: CourseAccess,
+    language: str | None = None,
+    *,
+    completed: set[int] | None = None,
 ) -> tuple[list[SectionOutline], Progress | None]:
-    """Sections and modules as this reader sees them: drafts hidden from students, each
-    module with its completion tick and, if locked, why. One query when the course's
-    structure is cached (the reader's completions), four when it is not."""
+    """Sections and modules as this reader sees them: drafts and hidden content left out for
+    students (shown to staff with their state), each module with its completion tick and, if
+    locked, why (prerequisites lock the course's students only). A hidden section is left
+    out with its modules. One query when the course's structure is cached (the reader's
+    completions), five when it is not. Module titles are in `language` (the reader's) where
+    the module is translated into it."""
     staff = policy.sees_drafts(actor, access.roles)
     shape = course_shape(session, access.course)
-    completed = completed_module_ids(session, actor.user_id, access.course.id)
+    if completed is None:  # else already read by the caller (the module page)
+        completed = completed_module_ids(session, actor.user_id, access.course.id)
+    prerequisites = shape.students_prerequisites if policy.prerequisites_lock(access.roles) else {}
     result = []
     for section in shape.sections:
+        if section.hidden and not staff:
+            continue
         states = []
         for module in section.modules:
-            if not staff and not policy.can_view_module(actor, access.course, module, access.roles):
+            if not staff and not policy.can_view_module(
+                actor, access.course, module, access.roles, preview=access.preview
+            ):
                 continue
-            locks = (
-                [] if staff else module_locks(module, shape.prerequisites, completed, shape.titles)
-            )
+            locks = [] if staff else module_locks(module, prerequisites, completed, shape.titles)
+            title, title_language = module.title_in(language)  # the reader's, where translated
             states.append(
                 ModuleState(
                     id=module.id,
                     key=module.key,
                     kind=module.kind,
-                    title=module.title,
+                    title=title,
+                    language=title_language,
                     required=module.required,
                     completed=module.id in completed,
                     locked=bool(locks),
                     lock_reasons=[lock.describe() for lock in locks],
                     locks=locks,
+                    status=module.status,
+                    hidden=module.hidden,
                 )
             )
         result.append(
@@ -311,9 +371,13 @@ def outline(
                 title=section.title,
                 summary=section.summary,
                 modules=states,
+                hidden=section.hidden,
             )
         )
-    tracked = policy.tracks_completion(actor, access.roles) and actor.user_id is not None
+    # A preview shows the progress of a student who has done nothing yet.
+    tracked = access.preview or (
+        policy.tracks_completion(actor, access.roles) and actor.user_id is not None
+    )
     return result, _shape_progress(shape, completed) if tracked else None
 
 
@@ -321,8 +385,9 @@ def _shape_progress(shape: CourseShape, completed: set[int]) -> Progress:
     required = {
         m.id
         for s in shape.sections
+        if not s.hidden
         for m in s.modules
-        if m.required and m.status is Status.PUBLISHED
+        if m.required and m.status is Status.PUBLISHED and not m.hidden
     }
     return _progress(len(required), len(required & completed))
 
@@ -337,10 +402,17 @@ def _progress(total: int, done: int) -> Progress:
 
 
 def _required_in(course_ids: list[int]) -> Select[int]:
-    return select(Module.id).where(
-        Module.course_id.in_(course_ids),
-        Module.required.is_(True),
-        Module.status == Status.PUBLISHED,
+    """Required modules that count: published, not hidden, not in a hidden section."""
+    return (
+        select(Module.id)
+        .join(Section, Section.id == Module.section_id)
+        .where(
+            Module.course_id.in_(course_ids),
+            Module.required.is_(True),
+            Module.status == Status.PUBLISHED,
+            Module.hidden.is_(False),
+            Section.hidden.is_(False),
+        )
     )
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import IO, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.core.actors import Actor
@@ -23,6 +23,7 @@ from app.courses.models import (
     ModuleKind,
     ModulePrerequisite,
     Section,
+    Status,
 )
 from app.courses.schemas import ModuleCreate, ModuleUpdate, SectionCreate, SectionUpdate
 from app.courses.service.access import (
@@ -33,6 +34,7 @@ from app.courses.service.access import (
     module_prerequisites,
 )
 from app.courses.service.courses import CourseAccess, editable_course, touch
+from app.courses.service.history import record_edit, record_update, record_visibility
 from app.membership.service import course_roles
 
 
@@ -74,6 +76,7 @@ def add_section(session: Session, actor: Actor, course_id: int, data: SectionCre
         course_id=course.id,
         title=data.title,
         summary=data.summary,
+        hidden=data.hidden,
         position=_next_position(list(positions)),
     )
     session.add(section)
@@ -81,6 +84,7 @@ def add_section(session: Session, actor: Actor, course_id: int, data: SectionCre
     if data.position is not None:
         _move(_sections(session, course.id), section, data.position)
     touch(course)
+    record_edit(session, actor, course, "section.created", section.title)
     return section
 
 
@@ -93,19 +97,26 @@ def editable_section(session: Session, actor: Actor, section_id: int) -> tuple[S
 
 def update_section(session: Session, actor: Actor, section_id: int, data: SectionUpdate) -> Section:
     section, course = editable_section(session, actor, section_id)
+    was_hidden = section.hidden
     changes = data.model_dump(exclude_unset=True, exclude={"position"})
     for name, value in changes.items():
         setattr(section, name, value)
     if data.position is not None:
         _move(_sections(session, course.id), section, data.position)
     touch(course)
+    was_now = (was_hidden, section.hidden)
+    record_visibility(session, actor, course, "section", section.title, was_now)
+    record_update(session, actor, course, "section", section.title, data.model_fields_set)
     return section
 
 
 def delete_section(session: Session, actor: Actor, section_id: int) -> None:
     section, course = editable_section(session, actor, section_id)
+    contents = _contents_of(session, Module.section_id == section.id)
     session.delete(section)
     touch(course)
+    drop_unused_contents(session, contents)
+    record_edit(session, actor, course, "section.deleted", section.title)
 
 
 Positioned = TypeVar("Positioned", Section, Module)
@@ -180,12 +191,13 @@ def add_module(
         kind=data.kind,
         title=data.title,
         body_markdown=data.body,
-        body_html=render_markdown(data.body) if data.body else "",
+        body_html=render_markdown(data.body, course.language) if data.body else "",
         url=str(data.url) if data.url else None,
         description=data.description,
         completion_rule=data.completion,
         required=data.required,
         status=data.status,
+        hidden=data.hidden,
         available_from=data.available_from,
         available_until=data.available_until,
         is_open=data.is_open,
@@ -199,6 +211,7 @@ def add_module(
         _move(_modules(session, section.id), module, data.position)
     set_requirements(session, course.id, module, data.requires)
     touch(course)
+    record_edit(session, actor, course, "module.created", module.title)
     return module
 
 
@@ -227,14 +240,17 @@ def update_module(
     session: Session, actor: Actor, settings: Settings, module_id: int, data: ModuleUpdate
 ) -> Module:
     module, course = editable_module(session, actor, module_id)
+    was_hidden, was_published = module.hidden, module.status is Status.PUBLISHED
     changes = data.model_dump(exclude_unset=True, exclude={"requires", "position", "section_id"})
     if "url" in changes:
         changes["url"] = str(data.url) if data.url else None
+        if module.kind is ModuleKind.LINK and changes["url"] is None:
+            raise Invalid(N_("This field is required."), field="url")  # a link needs one
         if module.kind is ModuleKind.VIDEO:
             _check_video(settings, changes["url"])
     if "body" in changes:
         body = changes.pop("body") or ""
-        module.body_markdown, module.body_html = body, render_markdown(body)
+        module.body_markdown, module.body_html = body, render_markdown(body, course.language)
     if "completion" in changes:
         module.completion_rule = changes.pop("completion")
     for name, value in changes.items():
@@ -252,13 +268,45 @@ def update_module(
     if data.requires is not None:
         set_requirements(session, course.id, module, data.requires)
     touch(course)
+    record_visibility(
+        session, actor, course, "module", module.title, (was_hidden, module.hidden),
+        (was_published, module.status is Status.PUBLISHED),
+    )  # fmt: skip
+    record_update(session, actor, course, "module", module.title, data.model_fields_set)
     return module
 
 
 def delete_module(session: Session, actor: Actor, module_id: int) -> None:
     module, course = editable_module(session, actor, module_id)
+    contents = _contents_of(session, Module.id == module.id)
     session.delete(module)
     touch(course)
+    drop_unused_contents(session, contents)
+    record_edit(session, actor, course, "module.deleted", module.title)
+
+
+def _contents_of(session: Session, modules: ColumnElement[bool]) -> list[int]:
+    return list(
+        session.scalars(
+            select(ModuleFile.content_file_id).join(Module, Module.id == ModuleFile.module_id)
+            .where(modules)
+        )
+    )  # fmt: skip
+
+
+def drop_unused_contents(session: Session, content_file_ids: list[int]) -> None:
+    """Forget stored content no module uses any more: without its row, `agora storage gc`
+    finds the content unreferenced and deletes it (never at once: a rollback would need it)."""
+    if not content_file_ids:
+        return
+    session.execute(
+        delete(ContentFile)
+        .where(
+            ContentFile.id.in_(set(content_file_ids)),
+            ~select(ModuleFile.id).where(ModuleFile.content_file_id == ContentFile.id).exists(),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def attach_file(
@@ -284,7 +332,9 @@ def attach_file(
     existing = session.scalar(
         select(ModuleFile).where(ModuleFile.module_id == module.id, ModuleFile.name == file_name)
     )
+    replaced: list[int] = []
     if existing is not None:
+        replaced.append(existing.content_file_id)
         existing.content = content
         attached = existing
     else:
@@ -294,7 +344,10 @@ def attach_file(
         attached = ModuleFile(module_id=module.id, content=content, name=file_name, position=count)
         session.add(attached)
     session.flush()
+    drop_unused_contents(session, replaced)
     touch(course)
+    action = "file.replaced" if existing is not None else "file.added"
+    record_edit(session, actor, course, action, f"{module.title}: {file_name}")
     return attached
 
 
@@ -307,7 +360,10 @@ def read_module(
     module = session.scalar(
         select(Module)
         .where(Module.id == module_id)
-        .options(selectinload(Module.files).selectinload(ModuleFile.content))
+        .options(
+            selectinload(Module.files).selectinload(ModuleFile.content),
+            selectinload(Module.translations),
+        )
     )
     if module is None or (within is not None and within.course.id != module.course_id):
         raise NotFound(N_("No such module."))
@@ -320,7 +376,11 @@ def read_module(
         course = CourseAccess(course_row, course_roles(session, actor, course_row.id))
     # An open module of a closed course is readable on its own, so the course's own
     # visibility is not required here: the module's rule covers both cases.
-    if not policy.can_view_module(actor, course.course, module, course.roles):
+    if not policy.can_view_module(
+        actor, course.course, module, course.roles,
+        in_hidden_section=_in_hidden_section(session, actor, course, module),
+        preview=course.preview,
+    ):  # fmt: skip
         raise NotFound(N_("No such module."))
     locks, completed = locks_for(session, actor, course, module)
     if locks:
@@ -338,11 +398,24 @@ def locks_for(
     completed = frozenset(completed_module_ids(session, actor.user_id, course.course.id))
     if policy.sees_drafts(actor, course.roles):
         return [], completed
+    if not policy.prerequisites_lock(course.roles):  # availability windows only
+        return module_locks(module, {}, set(completed), {}), completed
     shape = course_shape(session, course.course)
     locks = course_locks(session, course.course, actor.user_id) + module_locks(
-        module, shape.prerequisites, set(completed), shape.titles
+        module, shape.students_prerequisites, set(completed), shape.titles
     )
     return locks, completed
+
+
+def _in_hidden_section(
+    session: Session, actor: Actor, course: CourseAccess, module: Module
+) -> bool:
+    """From the cached course structure; staff see hidden sections, so it is not read."""
+    from app.courses.service.completion import course_shape
+
+    if policy.sees_drafts(actor, course.roles):
+        return False
+    return module.id in course_shape(session, course.course).in_hidden_section
 
 
 def module_file(session: Session, actor: Actor, module_id: int, name: str) -> ModuleFile:

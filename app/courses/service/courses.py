@@ -13,7 +13,7 @@ from app.accounts.service import find_institution
 from app.core.actors import Actor, require
 from app.core.errors import Conflict, DomainError, Invalid, NotFound, PreconditionFailed
 from app.core.events import publish
-from app.core.i18n import N_
+from app.core.i18n import DEFAULT_LOCALE, N_, format_number, translations_for
 from app.core.pagination import paginate
 from app.courses import policy
 from app.courses.events import CourseRunCreated
@@ -23,6 +23,7 @@ from app.courses.models import (
     Module,
     ModuleFile,
     ModulePrerequisite,
+    ModuleTranslation,
     Programme,
     ProgrammeCourse,
     Section,
@@ -30,6 +31,7 @@ from app.courses.models import (
 )
 from app.courses.schemas import WORKLOAD_HOURS_PER_ECTS, CourseCreate, CourseRunCreate, CourseUpdate
 from app.courses.service.access import check_no_cycle, course_prerequisite_graph
+from app.courses.service.history import record_edit
 from app.membership.models import CourseRole, Enrolment, EnrolmentStatus
 from app.membership.service import copy_partners, course_roles
 
@@ -45,19 +47,31 @@ class CourseAccess:
 
     course: Course
     roles: frozenset[CourseRole]
+    # A staff member's preview as a student (`preview_as_student`): the roles are then the
+    # student's the preview derives, not the reader's own.
+    preview: bool = False
 
 
-def workload_warning(ects: Decimal, hours: int) -> str | None:
-    """ECTS asks 25–30 hours of student work per credit; outside that, say so."""
+WORKLOAD_WARNING = N_(
+    "%(hours)s h of work for %(ects)s ECTS is outside 25–30 h per credit "
+    "(expected %(low)s–%(high)s h)."
+)
+
+
+def workload_warning(ects: Decimal, hours: int, locale: str = DEFAULT_LOCALE) -> str | None:
+    """ECTS asks 25–30 hours of student work per credit; outside that, say so (in `locale`;
+    `h` is an abbreviation, the same for any number)."""
     if ects <= 0:
         return None
     low, high = (ects * bound for bound in WORKLOAD_HOURS_PER_ECTS)
     if low <= hours <= high:
         return None
-    return (
-        f"{hours} h of work for {ects} ECTS is outside 25–30 h per credit "
-        f"(expected {low:.0f}–{high:.0f} h)."
-    )
+    return translations_for(locale).gettext(WORKLOAD_WARNING) % {
+        "hours": format_number(hours, locale),
+        "ects": format_number(ects, locale),
+        "low": format_number(round(low), locale),
+        "high": format_number(round(high), locale),
+    }
 
 
 def find_course(session: Session, actor: Actor, code: str) -> CourseAccess:
@@ -77,6 +91,17 @@ def _visible(session: Session, actor: Actor, course: Course | None) -> CourseAcc
     if not policy.can_view_course(actor, course, roles):
         raise NotFound(N_("No such course."))
     return CourseAccess(course, roles)
+
+
+def preview_as_student(actor: Actor, access: CourseAccess) -> tuple[Actor, CourseAccess]:
+    """The course as a student with no progress reads it (no drafts, nothing hidden, the
+    locks shown), for its staff: the reader and roles every later read of the preview uses.
+    The derived reader has no account, so the preview records nothing. Anyone else already
+    reads the course as they are: their own view is returned."""
+    if access.preview or not policy.can_preview_as_student(actor, access.roles):
+        return actor, access
+    student, roles = policy.student_view()
+    return student, CourseAccess(access.course, roles, preview=True)
 
 
 def editable_course(session: Session, actor: Actor, course_id: int) -> Course:
@@ -134,6 +159,7 @@ def create_course(session: Session, actor: Actor, data: CourseCreate) -> Course:
     require(policy.can_run_course_for(actor, course.institution_id))
     session.add(course)
     session.flush()
+    record_edit(session, actor, course, "course.created", course.title)
     return course
 
 
@@ -145,6 +171,7 @@ def update_course(
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(course, name, value)
     touch(course, if_match)
+    record_edit(session, actor, course, "course.updated", course.title)
     session.flush()
     return course
 
@@ -153,6 +180,7 @@ def publish_course(session: Session, actor: Actor, course_id: int) -> Course:
     course = editable_course(session, actor, course_id)
     course.status = Status.PUBLISHED
     touch(course)
+    record_edit(session, actor, course, "course.published", course.title)
     return course
 
 
@@ -184,6 +212,7 @@ def create_run(session: Session, actor: Actor, template_id: int, data: CourseRun
     session.flush()
     copy_partners(session, template.id, run.id)
     _copy_content(session, template, run, shift)
+    record_edit(session, actor, run, "course.created", template.title)
     # A run belongs to its template's programmes (whose members enrolment then enrols).
     for link in session.scalars(
         select(ProgrammeCourse).where(ProgrammeCourse.course_id == template.id)
@@ -213,6 +242,7 @@ def _copy_content(session: Session, template: Course, run: Course, shift: timede
         .options(
             selectinload(Section.modules).selectinload(Module.files),
             selectinload(Section.modules).selectinload(Module.requires),
+            selectinload(Section.modules).selectinload(Module.translations),
         )
         .order_by(Section.position)
     ).all()
@@ -223,6 +253,7 @@ def _copy_content(session: Session, template: Course, run: Course, shift: timede
             position=section.position,
             title=section.title,
             summary=section.summary,
+            hidden=section.hidden,
         )
         session.add(copy)
         session.flush()
@@ -261,6 +292,7 @@ def _copy_module(
                 "completion_rule",
                 "required",
                 "status",
+                "hidden",
                 "is_open",
                 "licence",
             )
@@ -271,6 +303,16 @@ def _copy_module(
     copy.files = [
         ModuleFile(content_file_id=f.content_file_id, name=f.name, position=f.position)
         for f in module.files
+    ]
+    copy.translations = [
+        ModuleTranslation(
+            language=t.language,
+            title=t.title,
+            body_markdown=t.body_markdown,
+            body_html=t.body_html,
+            description=t.description,
+        )
+        for t in module.translations
     ]
     session.add(copy)
     session.flush()
@@ -358,4 +400,5 @@ def set_course_prerequisites(
         for required in found.values()
     )
     touch(course)
+    record_edit(session, actor, course, "course.prerequisites", ", ".join(sorted(found)))
     return sorted(found)

@@ -20,7 +20,7 @@ from app.accounts.models import Institution
 from app.core.actors import Actor
 from app.core.config import Settings
 from app.core.errors import Invalid
-from app.core.i18n import N_
+from app.core.i18n import N_, SUPPORTED_LOCALES
 from app.core.inputs import StrictInput
 from app.core.storage import sniff_media_type, storage_for
 from app.courses.models import (
@@ -33,8 +33,16 @@ from app.courses.models import (
     Section,
     SelfEnrolment,
 )
-from app.courses.schemas import Code, CourseCreate, Key, Licence, ModuleCreate, SectionCreate
-from app.courses.service import content, courses, partners
+from app.courses.schemas import (
+    Code,
+    CourseCreate,
+    Key,
+    Licence,
+    ModuleCreate,
+    SectionCreate,
+    TranslationWrite,
+)
+from app.courses.service import content, courses, partners, translations
 from app.courses.service.access import check_no_cycle
 
 FORMAT = "agora-course/1"
@@ -45,6 +53,14 @@ MAX_ENTRIES = 5000
 class PackageInvalid(Invalid):
     code = "package_invalid"
     title = N_("The course package is not valid.")
+
+
+class TranslationEntry(StrictInput):
+    """A module's version in another language: `body` is the path of its Markdown."""
+
+    title: str = Field(min_length=1, max_length=300)
+    body: str | None = None
+    description: str = ""
 
 
 class ModuleEntry(StrictInput):
@@ -59,13 +75,17 @@ class ModuleEntry(StrictInput):
     completion: CompletionRule = CompletionRule.VIEWED
     required: bool = True
     requires: list[Key] = Field(default_factory=list)
+    # By language code (`ru: {title: …, body: pages/x.ru.md}`); never the course's language.
+    translations: dict[str, TranslationEntry] = Field(default_factory=dict)
     open: bool = False
     licence: Licence | None = None
+    hidden: bool = False  # hidden from students
 
 
 class SectionEntry(StrictInput):
     title: str = Field(min_length=1, max_length=300)
     summary: str = ""
+    hidden: bool = False  # hidden from students, with its modules
     modules: list[ModuleEntry] = Field(default_factory=list)
 
 
@@ -205,7 +225,15 @@ def _check_references(
         if module.key in keys:
             raise PackageInvalid(f"Module key {module.key!r} is used twice.", field=module.key)
         keys[module.key] = module.requires
-        for path in ([module.body] if module.body else []) + _module_files(module):
+        for language in module.translations:
+            if language not in SUPPORTED_LOCALES or language == manifest.language:
+                raise PackageInvalid(
+                    f"Module {module.key!r} has a translation in {language!r}: translations "
+                    f"are in {', '.join(SUPPORTED_LOCALES)}, other than the course's language.",
+                    field=module.key,
+                )
+        bodies = [t.body for t in module.translations.values() if t.body]
+        for path in ([module.body] if module.body else []) + bodies + _module_files(module):
             if _check_entry_name(path) not in names:
                 raise PackageInvalid(
                     f"Module {module.key!r} refers to {path!r}, which is not in the package.",
@@ -260,7 +288,11 @@ def import_course(
                 session,
                 actor,
                 course.id,
-                SectionCreate(title=section_entry.title, summary=section_entry.summary),
+                SectionCreate(
+                    title=section_entry.title,
+                    summary=section_entry.summary,
+                    hidden=section_entry.hidden,
+                ),
             )
             for entry in section_entry.modules:
                 created[entry.key] = _import_module(
@@ -294,11 +326,24 @@ def _import_module(
             required=entry.required,
             is_open=entry.open,
             licence=entry.licence,
+            hidden=entry.hidden,
         )
     except ValidationError as error:
         first = error.errors()[0]
         raise PackageInvalid(f"Module {entry.key!r}: {first['msg']}", field=entry.key) from error
     module = content.add_module(session, actor, settings, section_id, data)
+    for language, version in entry.translations.items():
+        text = source.read(version.body, 1024 * 1024).decode("utf-8") if version.body else ""
+        try:
+            written = TranslationWrite(
+                title=version.title, body=text, description=version.description
+            )
+        except ValidationError as error:
+            first = error.errors()[0]
+            raise PackageInvalid(
+                f"Module {entry.key!r}, {language}: {first['msg']}", field=entry.key
+            ) from error
+        translations.save_translation(session, actor, module.id, language, written)
     for path in _module_files(entry):
         with source.open(path) as stream:
             content.attach_file(
@@ -316,7 +361,8 @@ def export_course(session: Session, actor: Actor, settings: Settings, course_id:
         .options(
             selectinload(Section.modules)
             .selectinload(Module.files)
-            .selectinload(ModuleFile.content)
+            .selectinload(ModuleFile.content),
+            selectinload(Section.modules).selectinload(Module.translations),
         )
         .order_by(Section.position)
     ).all()
@@ -342,6 +388,22 @@ def export_course(session: Session, actor: Actor, settings: Settings, course_id:
             manifest["partners"] = partner_codes
         archive.writestr(MANIFEST, yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
     return buffer.getvalue()
+
+
+def _translation_entries(
+    number: int, module: Module, archive: zipfile.ZipFile
+) -> dict[str, dict[str, str]]:
+    """Each version beside the module's own Markdown, as `<key>.<language>.md`."""
+    entries = {}
+    for translation in module.translations:
+        version = {"title": translation.title}
+        if translation.body_markdown:
+            version["body"] = f"sections/{number:02d}/{module.key}.{translation.language}.md"
+            archive.writestr(version["body"], translation.body_markdown)
+        if translation.description:
+            version["description"] = translation.description
+        entries[translation.language] = version
+    return entries
 
 
 def _manifest(
@@ -372,6 +434,8 @@ def _manifest(
                     archive.writestr(f"files/{module.key}/{attached.name}", data)
             if module.description:
                 entry["description"] = module.description
+            if module.translations:
+                entry["translations"] = _translation_entries(number, module, archive)
             entry.update(
                 completion=module.completion_rule.value,
                 required=module.required,
@@ -379,10 +443,13 @@ def _manifest(
                 open=module.is_open,
                 licence=module.licence,
             )
+            if module.hidden:
+                entry["hidden"] = True
             modules.append(entry)
-        section_entries.append(
-            {"title": section.title, "summary": section.summary, "modules": modules}
-        )
+        section_entry: dict[str, object] = {"title": section.title, "summary": section.summary}
+        if section.hidden:
+            section_entry["hidden"] = True
+        section_entries.append({**section_entry, "modules": modules})
     return {
         "format": FORMAT,
         "code": course.code,
