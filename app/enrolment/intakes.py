@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from app.accounts import auth
@@ -170,11 +170,11 @@ def runs_of_cohort(
     return cohort, _summaries(session, IntakeRun.cohort_id == cohort.id)
 
 
-def _summaries(session: Session, where: object) -> list[RunSummary]:
+def _summaries(session: Session, where: ColumnElement[bool]) -> list[RunSummary]:
     found = session.execute(
         select(IntakeRun, User.display_name)
         .outerjoin(User, User.id == IntakeRun.actor_user_id)
-        .where(where)  # type: ignore[arg-type]
+        .where(where)
         .order_by(IntakeRun.at.desc(), IntakeRun.id.desc())
     ).all()
     return [RunSummary(run, name or "API") for run, name in found]

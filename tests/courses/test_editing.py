@@ -65,7 +65,7 @@ class Course101:
             .where(CourseEdit.course_id == self.course.id)
             .order_by(CourseEdit.id)
         ).all()
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [(action, subject, who) for action, subject, who in rows]
 
     def version(self) -> int:
         self.db.expire(self.course)
