@@ -39,7 +39,7 @@ def development(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @functools.lru_cache
 def _fresh_settings() -> Settings:
-    return Settings(_env_file=None)  # type: ignore[call-arg]
+    return Settings(_env_file=None)
 
 
 def test_in_development_an_unset_base_url_becomes_the_served_port_with_a_warning(
