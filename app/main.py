@@ -11,6 +11,8 @@ from app import subscribers  # noqa: F401  (registers every domain's event subsc
 from app.accounts import admin_pages
 from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
+from app.assignments import api as assignments_api
+from app.assignments import pages as assignments_pages
 from app.core.config import Settings, get_settings
 from app.core.db import SessionDep
 from app.core.logging import configure_logging
@@ -30,7 +32,11 @@ from app.courses import pages as courses_pages
 from app.enrolment import admin_pages as cohort_pages
 from app.enrolment import api as enrolment_api
 from app.enrolment import pages as enrolment_pages
+from app.grades import api as grades_api
+from app.grades import pages as grades_pages
 from app.portal import pages as portal_pages
+from app.quizzes import api as quizzes_api
+from app.quizzes import pages as quizzes_pages
 from app.webinars import api as webinars_api
 from app.webinars import pages as webinar_pages
 
@@ -82,6 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *courses_api.routers,
         *enrolment_api.routers,
         *webinars_api.routers,
+        *grades_api.routers,
+        *assignments_api.routers,
+        *quizzes_api.routers,
     ]:
         api.include_router(router)
     app.include_router(api)
@@ -99,6 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(programme_pages.router)
     app.include_router(portal_pages.router)
     app.include_router(webinar_pages.router)
+    for router in [*grades_pages.routers, *assignments_pages.routers, *quizzes_pages.routers]:
+        app.include_router(router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     return app
 

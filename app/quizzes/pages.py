@@ -1,0 +1,6 @@
+"""Every page router of the quizzes domain, mounted by the app. Each slice keeps its routes in
+its own module and adds its router here on a line of its own."""
+
+from fastapi import APIRouter
+
+routers: list[APIRouter] = []

@@ -1,0 +1,26 @@
+"""jury (slot: edit this file by hand; it is chained after the previous slot)
+
+Revision ID: c13a0006jury
+Revises: c13a0005mark
+Create Date: 2026-12-01 13:06:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import app.core.db
+
+revision: str = "c13a0006jury"
+down_revision: str | None = "c13a0005mark"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
