@@ -48,6 +48,7 @@ from app.webinars.models import Registration, RegistrationStatus
 from app.webinars.schemas import SessionCreate
 from app.webinars.service.materials import add_material
 from app.webinars.service.scheduling import schedule
+from tests import matrix_rows
 from tests.accounts.factories import PASSWORD, make_api_client, make_institution, make_user
 from tests.courses.factories import SEED, enrol_as, import_hs101, module
 
@@ -556,6 +557,9 @@ page(
     "POST", "/calendar/{feed_id}/revoke", answers(LOGIN, 404, 404, 404, 404, 404),
     lambda w: {"feed_id": w.feed_id},
 )  # fmt: skip
+
+
+matrix_rows.load("pages_")
 
 
 def _page_routes(app: Any) -> set[tuple[str, str]]:

@@ -55,6 +55,7 @@ from app.webinars.service.materials import add_material
 from app.webinars.service.meetings import issue_events_token
 from app.webinars.service.recordings import add_recording_file
 from app.webinars.service.scheduling import schedule
+from tests import matrix_rows
 from tests.accounts.factories import (
     PASSWORD,
     bearer,
@@ -797,6 +798,9 @@ register(
 )
 register("get", "/healthz", "200 | 200 200 200 200 | 200 200 | 200 200 | 200 200", lambda w: {})
 register("get", "/readyz", "200 | 200 200 200 200 | 200 200 | 200 200 | 200 200", lambda w: {})
+
+
+matrix_rows.load("api_")
 
 
 def test_every_operation_of_the_api_is_in_the_matrix(client: TestClient):
