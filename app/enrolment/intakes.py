@@ -2,8 +2,6 @@
 codes, said in the reader's language when read), its CSV download, and invitations sent
 again to people who have not yet chosen a password."""
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +18,7 @@ from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound
 from app.core.i18n import N_, translations_for
+from app.core.spreadsheets import csv_text
 from app.courses.models import Course
 from app.courses.service.courses import find_course, get_course
 from app.enrolment import cohorts, policy
@@ -219,27 +218,16 @@ def get_report(session: Session, actor: Actor, run_id: int) -> Report:
     return Report(run, by.display_name if by else "API", course, cohort, rows, frozenset(awaiting))
 
 
-NEUTRALISED = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    """A spreadsheet opens a cell starting with = + - @ (or a tab, a return) as a formula:
-    such text is prefixed with an apostrophe so it stays text."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(NEUTRALISED) else text
-
-
 def report_csv(session: Session, actor: Actor, run_id: int, locale: str) -> tuple[str, str]:
     """The report as CSV text (reasons in the reader's language) and its file name."""
     report = get_report(session, actor, run_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["line", "external_id", "email", "outcome", "reason"])
-    for row in report.rows:
-        reason = reason_text(locale, row.reason_code, row.reason_field)
-        cells = (row.line, row.external_id, row.email, row.outcome, reason)
-        writer.writerow([_cell(cell) for cell in cells])
-    return "\ufeff" + buffer.getvalue(), f"intake-{report.run.id}.csv"
+    rows = (
+        (row.line, row.external_id, row.email, row.outcome,
+         reason_text(locale, row.reason_code, row.reason_field))
+        for row in report.rows
+    )  # fmt: skip
+    header = ["line", "external_id", "email", "outcome", "reason"]
+    return csv_text(header, rows), f"intake-{report.run.id}.csv"
 
 
 def resend_invitation(
