@@ -57,7 +57,7 @@ def member_points(session: Session, marking: Marking) -> dict[int, Decimal]:
             MemberGradeOverride.marking_id == marking.id
         )
     )
-    return {user_id: points for user_id, points in rows.tuples()}
+    return dict(rows.tuples().all())
 
 
 def release_marking(
