@@ -309,6 +309,24 @@ def drop_unused_contents(session: Session, content_file_ids: list[int]) -> None:
     )
 
 
+def store_upload(
+    session: Session, settings: Settings, stream: IO[bytes], name: str
+) -> tuple[ContentFile, str]:
+    """Store an upload once by its content (size-limited, its type read from its bytes, kept
+    only if the transaction commits) and give its content row and its safe file name. For
+    every domain that takes files: module files, submissions, feedback."""
+    file_name = safe_file_name(name)
+    stored = save_for_transaction(
+        session, storage_for(settings), stream, file_name, settings.max_upload_bytes
+    )
+    content = session.scalar(select(ContentFile).where(ContentFile.sha256 == stored.sha256))
+    if content is None:
+        content = ContentFile(sha256=stored.sha256, size=stored.size, media_type=stored.media_type)
+        session.add(content)
+        session.flush()
+    return content, file_name
+
+
 def attach_file(
     session: Session,
     actor: Actor,
@@ -320,15 +338,7 @@ def attach_file(
     """Store an upload (size-limited, type checked by its content) and attach it to a module.
     Nothing is recorded unless the file was accepted. Returned with its stored content."""
     module, course = editable_module(session, actor, module_id)
-    file_name = safe_file_name(name)
-    stored = save_for_transaction(
-        session, storage_for(settings), stream, file_name, settings.max_upload_bytes
-    )
-    content = session.scalar(select(ContentFile).where(ContentFile.sha256 == stored.sha256))
-    if content is None:
-        content = ContentFile(sha256=stored.sha256, size=stored.size, media_type=stored.media_type)
-        session.add(content)
-        session.flush()
+    content, file_name = store_upload(session, settings, stream, name)
     existing = session.scalar(
         select(ModuleFile).where(ModuleFile.module_id == module.id, ModuleFile.name == file_name)
     )
