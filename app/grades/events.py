@@ -2,6 +2,7 @@
 ECTS-credit service) to react to."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from app.core.events import Event
 
@@ -22,3 +23,14 @@ class GradeReleased(Event):
     course_id: int
     item_id: int
     user_id: int
+
+
+@dataclass(frozen=True)
+class CourseResultComputed(Event):
+    """A learner's course result (from released grades) changed: its percentage (None while
+    nothing counts) and whether it passes the course's pass mark (None without one)."""
+
+    course_id: int
+    user_id: int
+    percent: Decimal | None
+    passed: bool | None

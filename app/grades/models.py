@@ -33,6 +33,15 @@ class Aggregation(StrEnum):
     HIGHEST = "highest"
 
 
+class Display(StrEnum):
+    """How a grade or a course total reads: 14.5/20, 72.5 %, a letter, or a scale's level."""
+
+    POINTS = "points"
+    PERCENTAGE = "percentage"
+    LETTER = "letter"
+    SCALE = "scale"
+
+
 class ChangeKind(StrEnum):
     SOURCE = "source"  # written by the assignment or quiz that owns the item
     OVERRIDE = "override"  # a teacher replaced the computed or recorded grade
@@ -95,6 +104,14 @@ class GradeCategory(Base):
     drop_lowest: Mapped[int] = mapped_column(default=0)
     exclude_empty: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
+    # The course's settings, kept on its root category's row: the pass mark of the course total
+    # (a percentage), how the total reads, the scale it reads on, and the course lock.
+    pass_percent: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))
+    display: Mapped[Display | None] = mapped_column(_enum(Display))
+    scale_id: Mapped[int | None] = mapped_column(
+        ForeignKey("grading_scales.id", ondelete="SET NULL")
+    )
+    locked_at: Mapped[datetime | None]
 
 
 class GradeItem(Base):
@@ -128,6 +145,8 @@ class GradeItem(Base):
     # Set once the jury has deliberated: no grade of the item changes any more.
     locked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # How its grades read (None: as the course total reads).
+    display: Mapped[Display | None] = mapped_column(_enum(Display))
 
 
 class Grade(Base):
@@ -169,3 +188,21 @@ class GradeChange(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CourseResult(Base):
+    """A learner's course total from released grades only (what the learner sees), recomputed
+    whenever one of their grades is recorded."""
+
+    __tablename__ = "course_results"
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    points: Mapped[Decimal | None] = mapped_column(POINTS)
+    max_points: Mapped[Decimal | None] = mapped_column(POINTS)
+    percent: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))
+    # None while the course has no pass mark.
+    passed: Mapped[bool | None]
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

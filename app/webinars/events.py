@@ -17,3 +17,14 @@ class AttendanceCounted(Event):
     user_id: int
     module_id: int | None
     counted_minutes: int
+
+
+@dataclass(frozen=True)
+class AttendanceRegistered(Event):
+    """The attendance of these people at a webinar was recorded at once (a register saved, a
+    provider's events read), whether it counts or not: one event for the batch, for
+    subscribers that work per course (the gradebook's attendance items)."""
+
+    webinar_id: int
+    course_id: int
+    user_ids: tuple[int, ...]

@@ -13,6 +13,7 @@ from app.core.errors import Conflict
 from app.core.events import publish
 from app.grades.events import GradeRecorded, GradeReleased
 from app.grades.models import ChangeKind, Grade, GradeChange, GradeItem, ItemSource
+from app.grades.service import results
 
 
 class ItemLocked(Conflict):
@@ -39,12 +40,15 @@ def ensure_item(
     if item is None:
         item = GradeItem(course_id=course_id, source=source, source_id=source_id)
         session.add(item)
+    rescaled = item.id is not None and item.max_points != max_points
     item.title = title
     item.max_points = max_points
     item.pass_points = pass_points
     item.module_id = module_id
     item.scale_id = scale_id
     session.flush()
+    if rescaled:  # every learner's total moves with a new maximum
+        results.recompute(session, item.course_id)
     return item
 
 

@@ -15,7 +15,7 @@ from app.courses.models import Module
 from app.courses.service.completion import complete_by_attendance
 from app.membership.models import Enrolment
 from app.webinars import providers
-from app.webinars.events import AttendanceCounted
+from app.webinars.events import AttendanceCounted, AttendanceRegistered
 from app.webinars.models import (
     Attendance,
     AttendanceEvent,
@@ -203,3 +203,9 @@ def complete_modules_if_counted(
         )
         if module is not None:
             complete_by_attendance(session, user_id, module)
+    publish(
+        session,
+        AttendanceRegistered(
+            webinar_id=webinar.id, course_id=webinar.course_id, user_ids=tuple(user_ids)
+        ),
+    )

@@ -101,3 +101,26 @@ def my_attendance(session: Session, actor: Actor) -> list[AttendedHours]:
         .order_by(Programme.code)
     ).all()
     return [attended_hours(session, actor, actor.user_id, code) for code in codes]
+
+
+def course_hours(session: Session, course_id: int, user_ids: list[int]) -> dict[int, Decimal]:
+    """Hours each person attended (counting attendance only) in a course's webinars and
+    seminars, for the gradebook's attendance items (callers check access); two queries."""
+    found = session.scalars(
+        select(WebinarSession)
+        .where(WebinarSession.course_id == course_id)
+        .options(selectinload(WebinarSession.sittings))
+    ).all()
+    by_sitting = {s.id: (webinar, s) for webinar in found for s in webinar.sittings}
+    minutes = dict.fromkeys(user_ids, 0)
+    rows = session.scalars(
+        select(Attendance).where(
+            Attendance.user_id.in_(user_ids),
+            Attendance.session_id.in_([w.id for w in found]),
+        )
+    )
+    for row in rows:
+        webinar, sitting = by_sitting[row.sitting_id]
+        if counts(webinar, sitting, row):
+            minutes[row.user_id] += row.minutes
+    return {user_id: (Decimal(m) / 60).quantize(Decimal("0.01")) for user_id, m in minutes.items()}
