@@ -236,3 +236,38 @@ class MemberGradeOverride(Base):
     reason: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Extension(Base):
+    """One learner's own due date and cut-off, granted by a teacher with a reason; it beats
+    their group's override and the assignment's dates."""
+
+    __tablename__ = "assignment_extensions"
+    __table_args__ = (UniqueConstraint("assignment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    due_at: Mapped[datetime]
+    cutoff_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GroupOverride(Base):
+    """Other dates for the members of one group (those left empty keep the assignment's)."""
+
+    __tablename__ = "assignment_group_overrides"
+    __table_args__ = (UniqueConstraint("assignment_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("course_groups.id", ondelete="CASCADE"), index=True
+    )
+    opens_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    cutoff_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

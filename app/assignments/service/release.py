@@ -57,7 +57,7 @@ def member_points(session: Session, marking: Marking) -> dict[int, Decimal]:
             MemberGradeOverride.marking_id == marking.id
         )
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def release_marking(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import IO, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, ForeignKey, delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.core.actors import Actor
@@ -299,14 +299,27 @@ def drop_unused_contents(session: Session, content_file_ids: list[int]) -> None:
     finds the content unreferenced and deletes it (never at once: a rollback would need it)."""
     if not content_file_ids:
         return
+    still_used = [
+        ~select(key.parent).where(key.parent == ContentFile.id).exists()
+        for key in _references_to_contents()
+    ]
     session.execute(
         delete(ContentFile)
-        .where(
-            ContentFile.id.in_(set(content_file_ids)),
-            ~select(ModuleFile.id).where(ModuleFile.content_file_id == ContentFile.id).exists(),
-        )
+        .where(ContentFile.id.in_(set(content_file_ids)), *still_used)
         .execution_options(synchronize_session=False)
     )
+
+
+def _references_to_contents() -> list[ForeignKey]:
+    """Every column that points to a stored content: module files, and the tables of the
+    domains above (submissions, feedback) that the courses domain does not import."""
+    target = ContentFile.__table__.c.id
+    return [
+        key
+        for table in ContentFile.metadata.tables.values()
+        for key in table.foreign_keys
+        if key.column is target
+    ]
 
 
 def store_upload(
