@@ -57,7 +57,7 @@ from app.core.i18n import (
     zone_label,
 )
 from app.core.inputs import NulRefused
-from app.core.markdown import without_title
+from app.core.markdown import render_markdown, without_title
 from app.core.typography import typography
 
 log = logging.getLogger("agora.errors")
@@ -127,6 +127,7 @@ def templates_for(locale: str) -> Environment:
     )
     env.filters["typography"] = typography
     env.filters["without_title"] = without_title
+    env.filters["markdown"] = render_markdown  # people's Markdown, sanitised: `|markdown|safe`
     return env
 
 

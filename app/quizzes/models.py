@@ -83,6 +83,7 @@ class QuestionVersion(Base):
     default_mark: Mapped[Decimal] = mapped_column(MARK, default=Decimal(1))
     # Shown after answering, when the quiz's review options allow (the "explanation").
     general_feedback_html: Mapped[str] = mapped_column(Text, default="")
+    general_feedback_markdown: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

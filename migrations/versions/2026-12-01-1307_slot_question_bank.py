@@ -1,4 +1,4 @@
-"""question bank (slot: edit this file by hand; it is chained after the previous slot)
+"""question bank: keep the Markdown of each version's general feedback (slot, written by hand)
 
 Revision ID: c13a0007ques
 Revises: c13a0006jury
@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.core.db
-
 revision: str = "c13a0007ques"
 down_revision: str | None = "c13a0006jury"
 branch_labels: str | Sequence[str] | None = None
@@ -19,8 +17,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("question_versions") as batch:
+        batch.add_column(
+            sa.Column("general_feedback_markdown", sa.Text(), nullable=False, server_default="")
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("question_versions") as batch:
+        batch.drop_column("general_feedback_markdown")
