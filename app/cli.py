@@ -46,7 +46,7 @@ def db_upgrade(_: argparse.Namespace) -> None:
 
 
 def load_seed(args: argparse.Namespace) -> None:
-    from app import seed
+    from app import assessment_seed, seed
     from app.core.config import get_settings
 
     def work(session: "Session") -> None:
@@ -55,6 +55,7 @@ def load_seed(args: argparse.Namespace) -> None:
         if args.demo:
             _print_demo_accounts(seed.create_demo_accounts(session))
             report.enrolments = seed.enrol_demo_accounts(session)
+            assessment_seed.seat_juries(session, get_settings(), seed_dir)
         print(f"seed: {report}")
 
     in_transaction(work)

@@ -14,6 +14,7 @@ from app.accounts import service as accounts
 from app.accounts.auth import actor_for_user
 from app.accounts.models import Institution
 from app.accounts.schemas import InstitutionCreate, UserCreate
+from app.assessment_seed import load_assessment
 from app.core.actors import SYSTEM, PlatformRole
 from app.core.config import PROJECT_DIR, VAR_DIR, Settings
 from app.core.db import utcnow
@@ -21,6 +22,7 @@ from app.courses.models import Course, Module, Programme
 from app.courses.schemas import ProgrammeCreate
 from app.courses.service import courses, packages, programmes
 from app.enrolment.service import enrol
+from app.grades.service.scales import load_scales
 from app.membership.models import CourseRole
 from app.membership.service import course_roles
 from app.webinars.models import WebinarSession
@@ -98,9 +100,11 @@ def load_seed(session: Session, settings: Settings, seed_dir: Path = SEED_DIR) -
     """Everything in `courses_seed/` that is not in the database yet; what exists is kept."""
     report = SeedReport()
     report.institutions = load_institutions(session, seed_dir)
+    load_scales(session, seed_dir)
     report.courses = load_courses(session, settings, seed_dir)
     report.programmes = load_programmes(session, seed_dir)
     report.sessions = load_sessions(session, settings, seed_dir)
+    load_assessment(session, settings, seed_dir)
     return report
 
 

@@ -25,15 +25,12 @@ def test_student_completes_week_1_and_sees_progress_move(page: Page):
         page.get_by_role("link", name=title, exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
         page.goto(course_url)
-    page.get_by_role("link", name="Check yourself: health systems").click()
-    page.get_by_role("button", name="Mark as done").click()
-    expect(page.get_by_role("status")).to_contain_text("Done")
-    page.goto(course_url)
+    # The week-1 quiz completes on a pass (taking it is a journey of its own), not on a click.
     summary = page.get_by_text(re.compile(r"\d+ of \d+ required modules done")).inner_text()
     done, total = map(int, re.findall(r"\d+", summary)[:2])
     page.goto("/")
 
-    assert done == 5
+    assert done == 4
     expect(page.locator(".card", has_text="Online induction")).to_contain_text(
         f"{done * 100 // total}% done"
     )
