@@ -1,23 +1,29 @@
 """Every domain's models, imported once so `Base.metadata` is complete (Alembic, tests)."""
 
 from app.accounts import models as accounts_models
+from app.assignments import jury_models as assignment_jury_models
+from app.assignments import marking_models as assignment_marking_models
 from app.assignments import models as assignment_models
 from app.core.db import Base
 from app.courses import models as courses_models
 from app.enrolment import models as enrolment_models
 from app.grades import models as grade_models
 from app.membership import models as membership_models
+from app.quizzes import attempt_models as quiz_attempt_models
 from app.quizzes import models as quiz_models
 from app.webinars import models as webinar_models
 
 __all__ = [
     "Base",
     "accounts_models",
+    "assignment_jury_models",
+    "assignment_marking_models",
     "assignment_models",
     "courses_models",
     "enrolment_models",
     "grade_models",
     "membership_models",
+    "quiz_attempt_models",
     "quiz_models",
     "webinar_models",
 ]

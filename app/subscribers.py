@@ -2,7 +2,18 @@
 registered exactly once (see `app/core/events.py`), and what domains add to module pages
 (`app/courses/extensions.py`)."""
 
+from app.assignments import jury_module_pages as assignment_jury_module_pages
+from app.assignments import module_pages as assignment_module_pages
 from app.enrolment import subscriptions as enrolment_subscriptions
+from app.grades import subscriptions as grade_subscriptions
+from app.quizzes import module_pages as quiz_module_pages
 from app.webinars import module_pages as webinar_module_pages
 
-__all__ = ["enrolment_subscriptions", "webinar_module_pages"]
+__all__ = [
+    "assignment_jury_module_pages",
+    "assignment_module_pages",
+    "enrolment_subscriptions",
+    "grade_subscriptions",
+    "quiz_module_pages",
+    "webinar_module_pages",
+]
