@@ -1,7 +1,8 @@
 """The assessment pages of the demo, in a real Chromium: axe finds no serious or critical
-WCAG 2.1 AA violation on them in the four languages, and none scrolls sideways on a 360 px
-phone (English and Arabic). A student takes the induction's week-1 quiz page by page; a
-teacher opens the gradebook, the question bank and the marking pages."""
+WCAG 2.1 AA violation on them in the four languages, none scrolls sideways on a 360 px phone
+(English and Arabic), and they keep the core pages' weight budgets. A student takes the
+induction's week-1 quiz page by page; a teacher opens the gradebook, the question bank and the
+marking pages."""
 
 import re
 from collections.abc import Iterator
@@ -9,7 +10,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, sign_in, transferred_bytes
+from tests.browser.test_page_weight import FIRST_VISIT_BUDGET, REPEAT_VISIT_BUDGET
 from tests.browser.test_phone_layout import PHONE, check_pages, choose_language
 
 LANGUAGES = ["en", "fr", "ru", "ar"]
@@ -117,3 +119,21 @@ def test_assessment_pages_fit_a_phone(phone: Page, language: str):
         check_pages(phone, language, teacher_paths(phone))
     finally:
         choose_language(phone, "en")
+
+
+def _within_budgets(page: Page, paths: list[str]) -> None:
+    for path in paths:
+        first = transferred_bytes(page, path, cold=True)
+        repeat = transferred_bytes(page, path, cold=False)
+        assert first <= FIRST_VISIT_BUDGET, (path, first)
+        assert repeat <= REPEAT_VISIT_BUDGET, (path, repeat)
+
+
+def test_assessment_pages_are_light(page: Page):
+    """A quiz attempt, a submission and the learner's grades for a slow connection, and the
+    teacher's grader table and gradebook: within the core pages' budgets."""
+    sign_in(page, "student2@demo.agora")
+    _within_budgets(page, student_paths(page))
+    page.context.clear_cookies()
+    sign_in(page, "teacher@demo.agora")
+    _within_budgets(page, teacher_paths(page)[:2])
