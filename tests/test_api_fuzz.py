@@ -99,7 +99,7 @@ def _figures() -> Iterator[None]:
 
 
 FUZZ_SETTINGS = settings(
-    max_examples=50,
+    max_examples=20,
     derandomize=True,
     deadline=None,
     database=None,

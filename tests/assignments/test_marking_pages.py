@@ -31,7 +31,7 @@ def _counts(db: Session) -> dict[str, int]:
     }
 
 
-def _grow(klass: Class, assignment, how_many: int) -> None:  # type: ignore[no-untyped-def]
+def _grow(klass: Class, assignment, how_many: int) -> None:
     for _ in range(how_many):
         learner = make_user(klass.db)
         enrol_as(klass.db, klass.course, learner, CourseRole.STUDENT)

@@ -18,7 +18,7 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 DUE = NOW - timedelta(days=5)
 
 
-def _late_assignment(klass: Class):  # type: ignore[no-untyped-def]
+def _late_assignment(klass: Class):
     return klass.assignment(
         due_at=DUE, max_points=Decimal(20), late_penalty_percent_per_day=Decimal(5),
         late_penalty_cap_percent=Decimal(50),

@@ -30,7 +30,7 @@ def _define(client: TestClient, klass: Class, assignment: Assignment, body: dict
 
 def _choose(rubric: dict[str, object], points: list[int]) -> list[dict[str, int]]:
     chosen = []
-    for criterion, wanted in zip(rubric["criteria"], points, strict=True):  # type: ignore[call-overload]
+    for criterion, wanted in zip(rubric["criteria"], points, strict=True):
         level = next(lv for lv in criterion["levels"] if Decimal(lv["points"]) == wanted)
         chosen.append({"criterion_id": criterion["id"], "level_id": level["id"]})
     return chosen

@@ -20,7 +20,7 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 SECRET = "Secret remark for the learner"
 
 
-def _move(client: TestClient, klass: Class, who, submission_id: int, state: str, version: int):  # type: ignore[no-untyped-def]
+def _move(client: TestClient, klass: Class, who, submission_id: int, state: str, version: int):
     body = {"state": state, "version": version}
     return client.post(f"/api/v1/submissions/{submission_id}/marking/state",
                        headers=klass.headers(who), json=body)  # fmt: skip

@@ -41,7 +41,7 @@ class Book:
     def item(self, title: str, max_points: int, source_id: int, **extra: object) -> GradeItem:
         return ensure_item(
             self.db, course_id=self.course.id, source=ItemSource.QUIZ, source_id=source_id,
-            title=title, max_points=Decimal(max_points), **extra,  # type: ignore[arg-type]
+            title=title, max_points=Decimal(max_points), **extra,
         )  # fmt: skip
 
     def grade(self, item: GradeItem, user: User, points: str, *, release: bool = True) -> None:

@@ -193,7 +193,7 @@ def _attend(db: Session, b: object, user_id: int, minutes: int) -> None:
 
     start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
     webinar = WebinarSession(
-        course_id=b.course.id, title="Live", starts_at=start,  # type: ignore[attr-defined]
+        course_id=b.course.id, title="Live", starts_at=start,
         ends_at=start + timedelta(minutes=minutes), time_zone="UTC", provider="none",
         room_name=f"grades-{user_id}",
     )  # fmt: skip
@@ -225,7 +225,7 @@ def test_the_setup_page_adds_an_item_and_a_category(
         browser, b, f"/courses/{b.course.code}/gradebook/categories",
         {"title": "Exams", "aggregation": "mean", "weight": "2", "exclude_empty": "on"},
     )  # fmt: skip
-    assert added.status_code == 303  # type: ignore[attr-defined]
+    assert added.status_code == 303
     category = db.scalar(select(GradeCategory).where(GradeCategory.title == "Exams"))
     assert category is not None
     added = post_form(
@@ -233,7 +233,7 @@ def test_the_setup_page_adds_an_item_and_a_category(
         {"title": "Oral", "max_points": "20", "pass_points": "10", "category_id": str(category.id),
          "hidden_until": "2026-12-10T09:00"},
     )  # fmt: skip
-    assert added.status_code == 303  # type: ignore[attr-defined]
+    assert added.status_code == 303
     item = db.scalar(select(GradeItem).where(GradeItem.title == "Oral"))
     assert item is not None
     assert (item.source, item.category_id, item.pass_points) == (
@@ -265,9 +265,9 @@ def test_a_refused_setup_form_shows_why_and_writes_nothing(
     browser.get(f"/courses/{b.course.code}/gradebook/setup")  # the root category exists
     before = _everything(db)
     response = post_form(browser, b, f"/courses/{b.course.code}/gradebook/{path}", data)
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert message in response.text  # type: ignore[attr-defined]
-    assert 'role="alert"' in response.text  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert message in response.text
+    assert 'role="alert"' in response.text
     after = _everything(db)
     after.pop("sessions", None), before.pop("sessions", None)
     assert after == before

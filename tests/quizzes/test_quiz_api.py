@@ -39,7 +39,7 @@ def test_timed_attempt_keeps_the_answer_before_the_deadline_and_refuses_the_one_
     client: TestClient,
     db: Session,
     settings: Settings,
-    time_machine,  # type: ignore[no-untyped-def]
+    time_machine,
 ) -> None:
     world = quiz_world(db, settings, fixed=2, time_limit_minutes=10)
     assert world.quiz is not None

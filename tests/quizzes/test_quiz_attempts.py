@@ -71,7 +71,7 @@ def test_dates_refuse_a_start_and_write_nothing(
 
 
 @pytest.mark.time_machine(NOON, tick=False)
-def test_attempts_limit_and_delay(db: Session, settings: Settings, time_machine) -> None:  # type: ignore[no-untyped-def]
+def test_attempts_limit_and_delay(db: Session, settings: Settings, time_machine) -> None:
     world = quiz_world(db, settings, max_attempts=2, delay_minutes=30)
     assert world.quiz is not None
     me = actor_of(world.student)
@@ -91,7 +91,7 @@ def test_attempts_limit_and_delay(db: Session, settings: Settings, time_machine)
 def test_answer_after_the_deadline_is_refused_and_earlier_answers_kept(
     db: Session,
     settings: Settings,
-    time_machine,  # type: ignore[no-untyped-def]
+    time_machine,
 ) -> None:
     world = quiz_world(db, settings, time_limit_minutes=10, on_expiry="grace", grace_minutes=5)
     assert world.quiz is not None
@@ -118,7 +118,7 @@ def test_answer_after_the_deadline_is_refused_and_earlier_answers_kept(
 @pytest.mark.time_machine(NOON, tick=False)
 def test_auto_submit_finishes_on_the_next_read(
     db: Session, settings: Settings, time_machine
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     world = quiz_world(db, settings, time_limit_minutes=5)
     assert world.quiz is not None
     me = actor_of(world.student)
@@ -132,7 +132,7 @@ def test_auto_submit_finishes_on_the_next_read(
 
 
 @pytest.mark.time_machine(NOON, tick=False)
-def test_abandon_at_expiry_is_never_graded(db: Session, settings: Settings, time_machine) -> None:  # type: ignore[no-untyped-def]
+def test_abandon_at_expiry_is_never_graded(db: Session, settings: Settings, time_machine) -> None:
     world = quiz_world(db, settings, time_limit_minutes=5, on_expiry="abandon")
     assert world.quiz is not None
     me = actor_of(world.student)
@@ -196,7 +196,7 @@ def test_self_check_has_unlimited_attempts(db: Session, settings: Settings) -> N
 def test_settle_overdue_finishes_every_attempt_past_its_deadline(
     db: Session,
     settings: Settings,
-    time_machine,  # type: ignore[no-untyped-def]
+    time_machine,
 ) -> None:
     from app.quizzes.service.timing import settle_overdue
 

@@ -24,7 +24,7 @@ TRUE = {"answer": ["true"]}
 FALSE = {"answer": ["false"]}
 
 
-def _take(db: Session, world, answers: dict[int, dict[str, list[str]]]) -> int:  # type: ignore[no-untyped-def]
+def _take(db: Session, world, answers: dict[int, dict[str, list[str]]]) -> int:
     me = actor_of(world.student)
     attempt, _ = attempts.start(db, me, world.quiz.id)
     for position, fields in answers.items():
@@ -33,7 +33,7 @@ def _take(db: Session, world, answers: dict[int, dict[str, list[str]]]) -> int: 
     return attempt.id
 
 
-def _grade(db: Session, world) -> Grade | None:  # type: ignore[no-untyped-def]
+def _grade(db: Session, world) -> Grade | None:
     item = db.scalar(select(GradeItem).where(GradeItem.source == ItemSource.QUIZ))
     if item is None:
         return None
@@ -63,7 +63,7 @@ def test_grading_method_over_attempts(
 @pytest.mark.time_machine(NOON, tick=False)
 def test_grade_held_back_until_marks_show_then_released(
     db: Session, settings: Settings, time_machine
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     closes = NOON + timedelta(hours=2)
     review = {"immediately": [], "open": [], "closed": ["marks"]}
     world = quiz_world(db, settings, fixed=1, closes_at=closes, review=review)
@@ -111,7 +111,7 @@ def test_essay_waits_for_a_manual_mark(db: Session, settings: Settings) -> None:
 def test_regrade_after_fixing_a_wrong_right_answer(db: Session, settings: Settings) -> None:
     world = quiz_world(db, settings, fixed=1)
     attempt_id = _take(db, world, {1: FALSE})
-    assert _grade(db, world).points == Decimal("0.00")  # type: ignore[union-attr]
+    assert _grade(db, world).points == Decimal("0.00")
     version = db.scalar(
         select(QuestionVersion).where(QuestionVersion.question_id == world.questions[0].id)
     )
@@ -123,7 +123,7 @@ def test_regrade_after_fixing_a_wrong_right_answer(db: Session, settings: Settin
     slot = db.scalar(select(AttemptSlot).where(AttemptSlot.attempt_id == attempt_id))
     assert slot is not None
     assert slot.mark == Decimal(1)
-    assert _grade(db, world).points == Decimal("10.00")  # type: ignore[union-attr]
+    assert _grade(db, world).points == Decimal("10.00")
 
 
 @pytest.mark.time_machine(NOON, tick=False)

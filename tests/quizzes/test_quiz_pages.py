@@ -37,8 +37,8 @@ def test_student_takes_a_quiz_page_by_page_and_sees_the_review(
         {},
         f"/courses/{world.course.code}/modules/{world.module.id}",
     )
-    assert started.status_code == 303  # type: ignore[attr-defined]
-    location = started.headers["location"]  # type: ignore[attr-defined]
+    assert started.status_code == 303
+    location = started.headers["location"]
     attempt_id = int(location.split("/")[2].split("?")[0])
     page1 = client.get(location)
     assert page1.status_code == 200
@@ -51,18 +51,18 @@ def test_student_takes_a_quiz_page_by_page_and_sees_the_review(
         {"page": "1", "s1-answer": "true", "go": "next"},
         location,
     )
-    assert moved.headers["location"] == f"/attempts/{attempt_id}?page=2"  # type: ignore[attr-defined]
+    assert moved.headers["location"] == f"/attempts/{attempt_id}?page=2"
     summary = _post(
         client,
         f"/attempts/{attempt_id}",
         {"page": "2", "s2-answer": "false", "go": "next"},
         location,
     )
-    assert summary.headers["location"] == f"/attempts/{attempt_id}?page=0"  # type: ignore[attr-defined]
+    assert summary.headers["location"] == f"/attempts/{attempt_id}?page=0"
     summary_page = client.get(f"/attempts/{attempt_id}?page=0")
     assert "Answer saved" in summary_page.text
     done = _post(client, f"/attempts/{attempt_id}/submit", {}, f"/attempts/{attempt_id}?page=0")
-    assert done.headers["location"] == f"/attempts/{attempt_id}/review"  # type: ignore[attr-defined]
+    assert done.headers["location"] == f"/attempts/{attempt_id}/review"
     review = client.get(f"/attempts/{attempt_id}/review")
     assert review.status_code == 200
     assert "5 out of 10" in review.text
@@ -85,7 +85,7 @@ def test_sequential_quiz_page_refuses_going_back(
         {},
         f"/courses/{world.course.code}/modules/{world.module.id}",
     )
-    attempt_id = int(started.headers["location"].split("/")[2].split("?")[0])  # type: ignore[attr-defined]
+    attempt_id = int(started.headers["location"].split("/")[2].split("?")[0])
     _post(
         client,
         f"/attempts/{attempt_id}",
@@ -116,7 +116,7 @@ def test_teacher_saves_settings_and_a_refused_form_writes_nothing(
         },
         path,
     )
-    assert ok.status_code == 303  # type: ignore[attr-defined]
+    assert ok.status_code == 303
     db.expire_all()
     quiz = db.scalar(select(Quiz).where(Quiz.module_id == world.module.id))
     assert quiz is not None
@@ -126,9 +126,9 @@ def test_teacher_saves_settings_and_a_refused_form_writes_nothing(
     refused = _post(
         client, path, {"time_limit_minutes": "20", "max_grade": "5", "pass_grade": "9"}, path
     )
-    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert refused.status_code == 400
     refused_slot = _post(client, f"/quizzes/{quiz.id}/questions", {"question_id": "999999"}, path)
-    assert refused_slot.status_code == 400  # type: ignore[attr-defined]
+    assert refused_slot.status_code == 400
     db.expire_all()
     quiz = db.get_one(Quiz, quiz.id)
     assert (
@@ -143,7 +143,7 @@ def test_answer_after_the_deadline_on_the_page_is_refused(
     client: TestClient,
     db: Session,
     settings: Settings,
-    time_machine,  # type: ignore[no-untyped-def]
+    time_machine,
 ) -> None:
     world = quiz_world(
         db, settings, fixed=2, time_limit_minutes=10, on_expiry="grace", grace_minutes=5
@@ -156,7 +156,7 @@ def test_answer_after_the_deadline_on_the_page_is_refused(
         {},
         f"/courses/{world.course.code}/modules/{world.module.id}",
     )
-    attempt_id = int(started.headers["location"].split("/")[2].split("?")[0])  # type: ignore[attr-defined]
+    attempt_id = int(started.headers["location"].split("/")[2].split("?")[0])
     token = page_csrf(client, f"/attempts/{attempt_id}?page=1")
     time_machine.move_to(NOON + timedelta(minutes=11), tick=False)
     late = client.post(
@@ -181,7 +181,7 @@ def test_teacher_adds_an_override_listed_on_the_settings_page(
     path = f"/modules/{world.module.id}/quiz"
     data = {"who": f"user-{world.student.id}", "time_limit_minutes": "45", "max_attempts": "3"}
     added = _post(client, f"/quizzes/{world.quiz.id}/overrides", data, path)
-    assert added.status_code == 303, added.text  # type: ignore[attr-defined]
+    assert added.status_code == 303, added.text
     assert "45 minutes" in client.get(path).text
 
 
@@ -213,12 +213,12 @@ def test_refused_override_and_manual_mark_forms_write_nothing(
     path = f"/modules/{world.module.id}/quiz"
     before = _snapshot(db)
     stranger = _post(client, f"/quizzes/{world.quiz.id}/overrides", {"who": "user-999999"}, path)
-    assert stranger.status_code == 400  # type: ignore[attr-defined]
-    assert "No such student in this course." in stranger.text  # type: ignore[attr-defined]
+    assert stranger.status_code == 400
+    assert "No such student in this course." in stranger.text
     grade_path = f"/attempts/{attempt.id}/slots/1/grade"
     too_much = _post(client, grade_path, {"mark": "7"}, grade_path)
-    assert too_much.status_code == 400  # type: ignore[attr-defined]
-    assert "may not exceed" in too_much.text  # type: ignore[attr-defined]
+    assert too_much.status_code == 400
+    assert "may not exceed" in too_much.text
     assert _snapshot(db) == before
 
 
@@ -232,11 +232,11 @@ def test_self_check_button_shows_the_feedback_of_that_question(
     sign_in(client, world.student.email)
     module_path = f"/courses/{world.course.code}/modules/{world.module.id}"
     started = _post(client, f"/quizzes/{world.quiz.id}/attempts", {}, module_path)
-    location = started.headers["location"]  # type: ignore[attr-defined]
+    location = started.headers["location"]
     attempt_id = int(location.split("/")[2].split("?")[0])
     data = {"page": "1", "s1-answer": "false", "s2-answer": "true", "go": "check-1"}
     checked = _post(client, f"/attempts/{attempt_id}", data, location)
-    assert checked.headers["location"] == f"/attempts/{attempt_id}?page=1#q1"  # type: ignore[attr-defined]
+    assert checked.headers["location"] == f"/attempts/{attempt_id}?page=1#q1"
     page = client.get(f"/attempts/{attempt_id}?page=1").text
     assert "FBF-Q0" in page
     assert "EXPLAIN-Q0" in page

@@ -106,7 +106,7 @@ def test_after_close_the_review_shows_what_it_allows(
     client: TestClient,
     db: Session,
     settings: Settings,
-    time_machine,  # type: ignore[no-untyped-def]
+    time_machine,
 ) -> None:
     world = quiz_world(db, settings, fixed=0)
     module = quiz_module(db, settings, world.course, key="closing")
