@@ -18,7 +18,10 @@ PASSWORD = "correct horse battery"
 
 def make_institution(db: Session, code: str | None = None, country: str = "LA") -> Institution:
     institution = Institution(
-        code=code or f"P{next(_counter)}", name="University of Health Sciences", country=country
+        # Not "P…": the seed and tests name partners P1, P88…, which a counter would reach.
+        code=code or f"TEST-{next(_counter)}",
+        name="University of Health Sciences",
+        country=country,
     )
     db.add(institution)
     db.flush()

@@ -208,3 +208,22 @@ def test_settle_overdue_finishes_every_attempt_past_its_deadline(
     assert settle_overdue(db, NOON + timedelta(minutes=6)) == 2
     states = db.scalars(select(Attempt.state)).all()
     assert states == [AttemptState.FINISHED, AttemptState.FINISHED]
+
+
+@pytest.mark.time_machine(NOON, tick=False)
+def test_agora_attempts_settle_finishes_overdue_attempts(
+    db: Session, settings: Settings, time_machine, capsys
+) -> None:
+    from app import cli
+
+    world = quiz_world(db, settings, time_limit_minutes=5)
+    assert world.quiz is not None
+    attempts.start(db, actor_of(world.student), world.quiz.id)
+    db.commit()  # the command runs in its own transaction (a savepoint of the test's)
+    time_machine.move_to(NOON + timedelta(minutes=6), tick=False)
+
+    assert cli.main(["attempts", "settle"]) == 0
+
+    assert "attempts settled: 1" in capsys.readouterr().out
+    db.expire_all()
+    assert db.scalars(select(Attempt.state)).all() == [AttemptState.FINISHED]
