@@ -1,4 +1,6 @@
-"""Prepare the browser tests' database: the seed, and the demo accounts with a known password."""
+"""Prepare the browser tests' database: the seed, the demo accounts with a known password, and
+one more student for the page checks, who may open every page of the courses they are in
+without moving the demo students' progress that the journeys count."""
 
 import sys
 
@@ -8,6 +10,11 @@ from app.accounts.service import create_user, find_user_by_email
 from app.core.actors import SYSTEM
 from app.core.config import get_settings
 from app.core.db import session_factory
+from app.courses.service.courses import find_course
+from app.enrolment.service import enrol
+from app.membership.models import CourseRole
+
+PAGE_CHECKER = "page-checker@example.org"
 
 
 def main(password: str) -> None:
@@ -26,6 +33,14 @@ def main(password: str) -> None:
                 )
                 create_user(session, SYSTEM, data, is_demo=True)
         seed.enrol_demo_accounts(session)
+        checker = create_user(
+            session, SYSTEM,
+            UserCreate(email=PAGE_CHECKER, display_name="Page Checker", password=password,
+                       preferred_language="en", time_zone="Asia/Almaty"),
+        )  # fmt: skip
+        for code in ("MPHM-IND", "LMQS-SD"):
+            course_id = find_course(session, SYSTEM, code).course.id
+            enrol(session, SYSTEM, course_id, checker.id, CourseRole.STUDENT)
 
 
 if __name__ == "__main__":
