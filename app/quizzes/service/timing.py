@@ -2,8 +2,10 @@
 (their own override beats their group's, which beats the quiz's), the deadline fixed at start,
 and what happens once it passes (settled lazily on the next read, or by `settle_overdue`)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.enrolment.models import GroupMember
 from app.quizzes.attempt_models import Attempt, AttemptState, ExpiryAction, Quiz, QuizOverride
 
+T = TypeVar("T")
 OPEN_STATES = (AttemptState.IN_PROGRESS, AttemptState.OVERDUE)
 
 
@@ -24,21 +27,20 @@ class Terms:
     max_attempts: int | None
 
 
+def _first_set(values: Iterable[T | None], default: T | None) -> T | None:
+    return next((value for value in values if value is not None), default)
+
+
 def _merge(quiz: Quiz, overrides: list[QuizOverride]) -> Terms:
     """Each field from the first override that sets it (the learner's, then their groups'),
     else from the quiz. Several group overrides: the most generous one."""
-
-    def pick(name: str) -> object:
-        for override in overrides:
-            if getattr(override, name) is not None:
-                return getattr(override, name)
-        return getattr(quiz, name)
-
     return Terms(
-        opens_at=pick("opens_at"),  # type: ignore[arg-type]
-        closes_at=pick("closes_at"),  # type: ignore[arg-type]
-        time_limit_minutes=pick("time_limit_minutes"),  # type: ignore[arg-type]
-        max_attempts=pick("max_attempts"),  # type: ignore[arg-type]
+        opens_at=_first_set((o.opens_at for o in overrides), quiz.opens_at),
+        closes_at=_first_set((o.closes_at for o in overrides), quiz.closes_at),
+        time_limit_minutes=_first_set(
+            (o.time_limit_minutes for o in overrides), quiz.time_limit_minutes
+        ),
+        max_attempts=_first_set((o.max_attempts for o in overrides), quiz.max_attempts),
     )
 
 
