@@ -46,7 +46,7 @@ def db_upgrade(_: argparse.Namespace) -> None:
 
 
 def load_seed(args: argparse.Namespace) -> None:
-    from app import assessment_seed, seed
+    from app import assessment_seed, credits_seed, seed
     from app.core.config import get_settings
 
     def work(session: "Session") -> None:
@@ -56,6 +56,7 @@ def load_seed(args: argparse.Namespace) -> None:
             _print_demo_accounts(seed.create_demo_accounts(session))
             report.enrolments = seed.enrol_demo_accounts(session)
             assessment_seed.seat_juries(session, get_settings(), seed_dir)
+        credits_seed.load(session, get_settings(), seed_dir, demo=args.demo)
         print(f"seed: {report}")
 
     in_transaction(work)

@@ -29,6 +29,8 @@ from app.courses import admin_pages as programme_pages
 from app.courses import api as courses_api
 from app.courses import authoring_pages, editing_pages, translation_pages, visibility_pages
 from app.courses import pages as courses_pages
+from app.credits import api as credits_api
+from app.credits import pages as credits_pages
 from app.enrolment import admin_pages as cohort_pages
 from app.enrolment import api as enrolment_api
 from app.enrolment import pages as enrolment_pages
@@ -91,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *grades_api.routers,
         *assignments_api.routers,
         *quizzes_api.routers,
+        *credits_api.routers,
     ]:
         api.include_router(router)
     app.include_router(api)
@@ -108,7 +111,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(programme_pages.router)
     app.include_router(portal_pages.router)
     app.include_router(webinar_pages.router)
-    for router in [*grades_pages.routers, *assignments_pages.routers, *quizzes_pages.routers]:
+    for router in [
+        *grades_pages.routers,
+        *assignments_pages.routers,
+        *quizzes_pages.routers,
+        *credits_pages.routers,
+    ]:
         app.include_router(router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     return app

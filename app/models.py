@@ -6,6 +6,13 @@ from app.assignments import marking_models as assignment_marking_models
 from app.assignments import models as assignment_models
 from app.core.db import Base
 from app.courses import models as courses_models
+from app.credits import degree_models as credit_degree_models
+from app.credits import document_models as credit_document_models
+from app.credits import models as credit_models
+from app.credits import plan_models as credit_plan_models
+from app.credits import recognition_models as credit_recognition_models
+from app.credits import rules_models as credit_rules_models
+from app.credits import transfer_models as credit_transfer_models
 from app.enrolment import models as enrolment_models
 from app.grades import models as grade_models
 from app.membership import models as membership_models
@@ -20,6 +27,13 @@ __all__ = [
     "assignment_marking_models",
     "assignment_models",
     "courses_models",
+    "credit_degree_models",
+    "credit_document_models",
+    "credit_models",
+    "credit_plan_models",
+    "credit_recognition_models",
+    "credit_rules_models",
+    "credit_transfer_models",
     "enrolment_models",
     "grade_models",
     "membership_models",

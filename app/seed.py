@@ -72,6 +72,16 @@ DEMO_ACCOUNTS = (
     DemoAccount(
         "student2@demo.agora", "Demo Student Almaty", PlatformRole.USER, "ru", "Asia/Almaty", "KZ"
     ),
+    # The LMQS Master learner of the credits seed: earned credits, a VAE decision, a transfer.
+    DemoAccount(
+        "student3@demo.agora",
+        "Demo Student Moscow",
+        PlatformRole.USER,
+        "ru",
+        "Europe/Moscow",
+        "RU",
+        institution="P12",
+    ),
 )
 
 

@@ -4,6 +4,7 @@ registered exactly once (see `app/core/events.py`), and what domains add to modu
 
 from app.assignments import jury_module_pages as assignment_jury_module_pages
 from app.assignments import module_pages as assignment_module_pages
+from app.credits import subscriptions as credit_subscriptions
 from app.enrolment import subscriptions as enrolment_subscriptions
 from app.grades import subscriptions as grade_subscriptions
 from app.quizzes import module_pages as quiz_module_pages
@@ -12,6 +13,7 @@ from app.webinars import module_pages as webinar_module_pages
 __all__ = [
     "assignment_jury_module_pages",
     "assignment_module_pages",
+    "credit_subscriptions",
     "enrolment_subscriptions",
     "grade_subscriptions",
     "quiz_module_pages",

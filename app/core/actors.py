@@ -26,6 +26,7 @@ class Scope(StrEnum):
     GRADES_READ = "grades:read"
     GRADES_WRITE = "grades:write"
     CREDITS_READ = "credits:read"
+    CREDITS_WRITE = "credits:write"
     WEBINARS_READ = "webinars:read"
     WEBINARS_WRITE = "webinars:write"
     SENSITIVE_READ = "sensitive:read"

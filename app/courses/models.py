@@ -134,6 +134,9 @@ class Course(Base):
     language: Mapped[str] = mapped_column(String(8), default="en", index=True)
     ects: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal(0))
     workload_hours: Mapped[int] = mapped_column(default=0)
+    # Its ECTS reference group: field of study (ISCED-F 2013 code) and cycle (EQF level).
+    isced_code: Mapped[str | None] = mapped_column(String(4))
+    eqf_level: Mapped[int | None]
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
     institution_id: Mapped[int | None] = mapped_column(

@@ -1,0 +1,1 @@
+"""Credits tables: degree (filled in by its slice)."""

@@ -1,0 +1,1 @@
+"""Credits tables: document (filled in by its slice)."""

@@ -1,0 +1,5 @@
+"""Credits API: ledger (filled in by its slice)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["credits"])

@@ -1,0 +1,1 @@
+"""Credits tables: plan (filled in by its slice)."""

@@ -1,0 +1,1 @@
+"""Credits tables: recognition (filled in by its slice)."""

@@ -1,0 +1,1 @@
+"""Credits tables: rules (filled in by its slice)."""

@@ -1,0 +1,5 @@
+"""Credits API: tables (filled in by its slice)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["credits"])

@@ -1,0 +1,1 @@
+"""Credits tables: transfer (filled in by its slice)."""

@@ -1,0 +1,26 @@
+"""programme rules: elective groups, compensation units, semesters (slot, written by hand)
+
+Revision ID: c14a0002rule
+Revises: c14a0001cred
+Create Date: 2026-12-01 14:02:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import app.core.db
+
+revision: str = "c14a0002rule"
+down_revision: str | None = "c14a0001cred"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
