@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from app.credits import (
     degree_pages,
     document_pages,
+    elmo_pages,
     ledger_pages,
     plan_pages,
     progress_pages,
@@ -23,3 +24,4 @@ routers.append(tables_pages.router)
 routers.append(recognition_pages.router)
 routers.append(transfer_pages.router)
 routers.append(document_pages.router)
+routers.append(elmo_pages.router)
