@@ -1,5 +1,7 @@
 """The application factory: settings, middleware, routers, static files and error handlers."""
 
+from functools import partial
+
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
@@ -15,6 +17,7 @@ from app.assignments import api as assignments_api
 from app.assignments import pages as assignments_pages
 from app.core.config import Settings, get_settings
 from app.core.db import SessionDep
+from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import configure_logging
 from app.core.middleware import (
     BodySizeLimitMiddleware,
@@ -24,6 +27,7 @@ from app.core.middleware import (
     RequestIdMiddleware,
 )
 from app.core.openapi import PROBLEM_RESPONSES, describe_problems
+from app.core.security import token_subject
 from app.core.web import STATIC_DIR, install_error_handlers
 from app.courses import admin_pages as programme_pages
 from app.courses import api as courses_api
@@ -70,6 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+    )
+    # Innermost: it stores and replays the answers the routes give, before compression.
+    app.add_middleware(
+        IdempotencyMiddleware, prefix="/api/v1/", identify=partial(token_subject, settings)
     )
     app.add_middleware(GZipMiddleware, minimum_size=800)
     app.add_middleware(

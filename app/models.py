@@ -4,6 +4,7 @@ from app.accounts import models as accounts_models
 from app.assignments import jury_models as assignment_jury_models
 from app.assignments import marking_models as assignment_marking_models
 from app.assignments import models as assignment_models
+from app.core import idempotency as core_idempotency
 from app.core.db import Base
 from app.courses import models as courses_models
 from app.credits import degree_models as credit_degree_models
@@ -26,6 +27,7 @@ __all__ = [
     "assignment_jury_models",
     "assignment_marking_models",
     "assignment_models",
+    "core_idempotency",
     "courses_models",
     "credit_degree_models",
     "credit_document_models",

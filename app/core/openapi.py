@@ -5,6 +5,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from app.core.idempotency import declare_header
+
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
     "description": "An RFC 9457 problem; `code` is stable, `title` and `detail` are for people.",
@@ -78,6 +80,7 @@ def describe_problems(app: FastAPI) -> None:
             document.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
                 PROBLEM_SCHEMA
             )
+            declare_header(document, "/api/v1/", skip=("/api/v1/auth/",))
         assert app.openapi_schema is not None
         return app.openapi_schema
 

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -110,3 +111,15 @@ def csrf_token_for(settings: Settings, session_key: str) -> str:
 
 def csrf_token_matches(settings: Settings, session_key: str, submitted: str) -> bool:
     return bool(submitted) and hmac.compare_digest(csrf_token_for(settings, session_key), submitted)
+
+
+def token_subject(settings: Settings, headers: Mapping[bytes, bytes]) -> str | None:
+    """The subject ("user:12", "client:3") of a valid bearer token in raw request headers, or
+    None: for middleware that must know the caller before the routes do."""
+    scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    try:
+        return str(decode_access_token(settings, token.strip())["sub"])
+    except InvalidToken:
+        return None
