@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.core.config import Settings
 from app.core.db import utcnow
-from app.grades.models import ChangeKind, Grade, GradeChange
+from app.grades.models import ChangeKind, CourseResult, Grade, GradeChange
 from app.grades.service.record import record_grade
 from tests.grades.grader_setup import (
     Gradebook,
@@ -178,6 +178,14 @@ def test_a_manual_grade_is_created_from_version_0_and_released_on_request(
     assert created.json()["released_at"] is not None
     assert created.json()["version"] == 1
     assert stale.status_code == 409
+    # The release counts at once: the course result (and the credits after it) follow.
+    result = book.db.scalar(
+        select(CourseResult).where(
+            CourseResult.course_id == book.course.id, CourseResult.user_id == alice.id
+        )
+    )
+    assert result is not None
+    assert result.percent is not None
 
 
 def test_the_edit_page_saves_an_override_and_the_history_page_lists_it(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.core.actors import SYSTEM
 from app.core.config import Settings
 from app.enrolment.cohorts import set_group_member
-from app.grades.models import ChangeKind, Grade, GradeChange
+from app.grades.models import ChangeKind, CourseResult, Grade, GradeChange
 from app.grades.service.record import record_grade
 from tests.grades.grader_setup import (
     Gradebook,
@@ -85,6 +85,12 @@ def test_apply_writes_each_change_as_an_import(client: TestClient, book: Gradebo
     assert grade.points == Decimal("14.5")
     assert grade.released_at is not None
     assert _grade(book, "bounmy@example.org") is None  # an empty cell changes nothing
+    released = book.db.scalar(
+        select(CourseResult.percent).where(
+            CourseResult.course_id == book.course.id, CourseResult.user_id == alice.id
+        )
+    )
+    assert released is not None  # the released import counts in the course result at once
     last = book.db.scalars(
         select(GradeChange).where(GradeChange.grade_id == grade.id).order_by(GradeChange.id)
     ).all()[-1]

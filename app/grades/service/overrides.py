@@ -121,12 +121,15 @@ def _write(session: Session, actor: Actor, slot: GradeSlot, change: GradeOverrid
     else:
         before = grade.points
         grade.points = points
+    # Released before the change is kept: keeping it recomputes the course result, which
+    # counts released grades only (and the credits follow the result).
+    releasing = change.release and not slot.computed and grade.released_at is None
+    if releasing:
+        grade.released_at = utcnow()
     keep_change(
         session, actor, slot.item, grade, ChangeKind.OVERRIDE, before, points, change.reason
     )
-    if change.release and not slot.computed and grade.released_at is None:
-        grade.released_at = utcnow()
-        session.flush()
+    if releasing:
         publish(session, GradeReleased(slot.item.course_id, slot.item.id, grade.user_id))
     return replace(slot, grade=grade)
 

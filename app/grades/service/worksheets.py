@@ -122,12 +122,14 @@ def import_worksheet(
             session.add(grade)
             session.flush()
         grade.points = change.after
+        # Released before the change is kept, whose recompute counts released grades only.
+        releasing = release and grade.released_at is None
+        if releasing:
+            grade.released_at = now
         keep_change(
             session, actor, change.item, grade, ChangeKind.IMPORT, change.before, change.after, ""
         )
-        if release and grade.released_at is None:
-            grade.released_at = now
-            session.flush()
+        if releasing:
             publish(session, GradeReleased(course_id=plan.course.id, item_id=change.item.id,
                                            user_id=change.learner.id))  # fmt: skip
     return plan
