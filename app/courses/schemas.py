@@ -22,6 +22,10 @@ from app.courses.service.access import LockReason
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Key = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Ects = Annotated[Decimal, Field(ge=0, le=999, max_digits=4, decimal_places=1)]
+IscedCode = Annotated[
+    str, Field(pattern=r"^[0-9]{4}$", description="Field of study, ISCED-F 2013 (e.g. 0413)")
+]
+CourseEqfLevel = Annotated[int, Field(ge=5, le=8, description="The cycle as an EQF level")]
 Licence = Annotated[str, Field(pattern=r"^(CC0-1\.0|CC-BY(-SA|-NC|-ND|-NC-SA|-NC-ND)?-4\.0)$")]
 
 WORKLOAD_HOURS_PER_ECTS = (25, 30)
@@ -80,6 +84,8 @@ class CourseCreate(StrictInput):
     language: Language = "en"
     ects: Ects = Decimal(0)
     workload_hours: int = Field(default=0, ge=0, le=2000)
+    isced_code: IscedCode | None = None
+    eqf_level: CourseEqfLevel | None = None
     starts_on: date | None = None
     ends_on: date | None = None
     institution_code: str | None = None
@@ -95,13 +101,15 @@ class CourseCreate(StrictInput):
 
 
 class CourseUpdate(Patch):
-    nullable = frozenset({"starts_on", "ends_on", "licence"})
+    nullable = frozenset({"starts_on", "ends_on", "licence", "isced_code", "eqf_level"})
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
     summary: str | None = Field(default=None, max_length=5000)
     language: Language | None = None
     ects: Ects | None = None
     workload_hours: int | None = Field(default=None, ge=0, le=2000)
+    isced_code: IscedCode | None = None
+    eqf_level: CourseEqfLevel | None = None
     starts_on: date | None = None
     ends_on: date | None = None
     is_open: bool | None = None
@@ -120,6 +128,8 @@ class CourseRead(BaseModel):
     language: str
     ects: Decimal
     workload_hours: int
+    isced_code: str | None
+    eqf_level: int | None
     workload_warning: str | None
     starts_on: date | None
     ends_on: date | None

@@ -200,6 +200,8 @@ def create_run(session: Session, actor: Actor, template_id: int, data: CourseRun
         language=template.language,
         ects=template.ects,
         workload_hours=template.workload_hours,
+        isced_code=template.isced_code,
+        eqf_level=template.eqf_level,
         starts_on=data.starts_on,
         ends_on=_shifted(template.ends_on, shift),
         institution_id=template.institution_id,

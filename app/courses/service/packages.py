@@ -36,6 +36,8 @@ from app.courses.models import (
 from app.courses.schemas import (
     Code,
     CourseCreate,
+    CourseEqfLevel,
+    IscedCode,
     Key,
     Licence,
     ModuleCreate,
@@ -97,6 +99,9 @@ class CourseManifest(StrictInput):
     language: str = "en"
     ects: Decimal = Decimal(0)
     workload_hours: int = 0
+    # The reference group of the ECTS grading tables: field (ISCED-F) and cycle (EQF).
+    isced_code: IscedCode | None = None
+    eqf_level: CourseEqfLevel | None = None
     institution: str | None = None
     # Codes of the partner institutions (joint courses); each must exist on this platform.
     partners: list[str] = Field(default_factory=list)
@@ -272,6 +277,8 @@ def import_course(
                 language=manifest.language,
                 ects=manifest.ects,
                 workload_hours=manifest.workload_hours,
+                isced_code=manifest.isced_code,
+                eqf_level=manifest.eqf_level,
                 starts_on=manifest.starts_on,
                 ends_on=manifest.ends_on,
                 institution_code=manifest.institution,
@@ -406,6 +413,12 @@ def _translation_entries(
     return entries
 
 
+def _reference_group(course: Course) -> dict[str, object]:
+    """The course's ECTS reference group for the manifest, when it has one."""
+    group: dict[str, object] = {"isced_code": course.isced_code, "eqf_level": course.eqf_level}
+    return {key: value for key, value in group.items() if value is not None}
+
+
 def _manifest(
     course: Course,
     sections: Sequence[Section],
@@ -458,6 +471,7 @@ def _manifest(
         "language": course.language,
         "ects": str(course.ects),
         "workload_hours": course.workload_hours,
+        **_reference_group(course),
         "institution": None,
         "open": course.is_open,
         "licence": course.licence,
