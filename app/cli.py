@@ -191,6 +191,33 @@ def settle_attempts(_: argparse.Namespace) -> None:
     in_transaction(work)
 
 
+def rotate_signing_key(_: argparse.Namespace) -> None:
+    """Make a new current document-signing key; the older keys stay published."""
+    from app.core.config import get_settings
+    from app.credits.service import signing
+
+    def work(session: "Session") -> None:
+        key = signing.create_key(session, get_settings())
+        print(f"signing key {key.kid} is now current")
+
+    in_transaction(work)
+
+
+def list_signing_keys(_: argparse.Namespace) -> None:
+    """Every document-signing key: its kid, when it was made, and when it was retired."""
+    from app.core.config import get_settings
+    from app.credits.service import signing
+
+    def work(session: "Session") -> None:
+        settings = get_settings()
+        for key in signing.all_keys(session):
+            retired = key.retired_at.isoformat() if key.retired_at else "current"
+            here = "" if signing.holds_private_key(settings, key.kid) else " (no private key here)"
+            print(f"{key.kid}  {key.algorithm}  {key.created_at.isoformat()}  {retired}{here}")
+
+    in_transaction(work)
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -254,6 +281,14 @@ def build_parser() -> argparse.ArgumentParser:
     reminders = commands.add_parser("reminders", help="send due webinar reminders")
     reminders.add_argument("--every", type=int, default=0, help="repeat every N seconds")
     reminders.set_defaults(func=send_reminders)
+
+    keys = commands.add_parser("keys", help="document-signing keys").add_subparsers(
+        dest="keys_command", required=True
+    )
+    keys.add_parser("rotate", help="make a new current signing key").set_defaults(
+        func=rotate_signing_key
+    )
+    keys.add_parser("list", help="list the signing keys").set_defaults(func=list_signing_keys)
 
     attempts = commands.add_parser("attempts", help="quiz attempts").add_subparsers(
         dest="attempts_command", required=True

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     base_url: str = "http://127.0.0.1:8000"
     storage_dir: Path = VAR_DIR / "storage"
+    # Private keys that sign transcripts and certificates (never in the repository); share
+    # the directory between app servers. Their public halves are in the database.
+    signing_keys_dir: Path = VAR_DIR / "keys"
     storage_backend: Literal["local", "s3"] = "local"
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None

@@ -1,4 +1,5 @@
-"""Credits seed: documents (filled in by its slice)."""
+"""Credits seed: documents. Nothing is seeded: documents are signed on demand, and a seed
+that signed one would make a signing key on every machine that loads it."""
 
 from pathlib import Path
 
@@ -8,4 +9,4 @@ from app.core.config import Settings
 
 
 def seed(session: Session, settings: Settings, seed_dir: Path, *, demo: bool) -> None:
-    """Nothing yet."""
+    """Nothing to load: learners issue their documents from /me/credits/documents."""
