@@ -4,7 +4,7 @@ institution's ELMO document received as transfer results."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.accounts.deps import SettingsDep, SignedInApiActor
 from app.core.db import SessionDep
@@ -27,8 +27,6 @@ ELMO_BODY = {
 class ReceivedResult(BaseModel):
     """One transfer result the import stored (or found already stored)."""
 
-    model_config = ConfigDict(extra="forbid")
-
     id: int
     host_course_code: str
     title: str
@@ -41,8 +39,6 @@ class ReceivedResult(BaseModel):
 
 
 class ElmoImportRead(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
     results: list[ReceivedResult]
 
 
