@@ -261,8 +261,8 @@ def test_the_learner_is_told_of_the_decision_in_their_language(w: RplWorld, monk
 
     [(to, subject, body)] = sent
     assert to == w.learner.email
-    assert subject == "Décision de validation : Master of Quality"  # she reads French
-    assert "Crédits accordés : 6 ECTS." in body
+    assert subject == "Décision de validation\u202f: Master of Quality"  # she reads French
+    assert "Crédits accordés\u202f: 6 ECTS." in body
     assert f"/me/credits/recognition/{view.application.id}" in body
 
 
