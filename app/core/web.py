@@ -341,14 +341,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 def documented_methods(app: FastAPI, path: str) -> list[str]:
     """Every method the OpenAPI document gives this path. Starlette's own `Allow` names only
-    the first route that matches it, when `GET` and `PATCH` are declared apart."""
-    methods = {
-        method.upper()
+    the first route that matches it, when `GET` and `PATCH` are declared apart. As OpenAPI
+    says, a concrete path wins over a templated one (`/documents/verify` over
+    `/documents/{id}`): only the templates with the fewest parameters count."""
+    matches = [
+        (template.count("{"), operations)
         for template, operations in app.openapi()["paths"].items()
         if _path_pattern(template, _integer_parameters(operations)).fullmatch(path)
-        for method in operations
-    }
-    return sorted(methods)
+    ]
+    fewest = min((count for count, _ in matches), default=0)
+    return sorted({method.upper() for count, ops in matches if count == fewest for method in ops})
 
 
 def _integer_parameters(operations: dict[str, Any]) -> frozenset[str]:

@@ -89,6 +89,14 @@ def test_wrong_method_is_a_405_problem(client: TestClient):
     assert response.json()["code"] == "method_not_allowed"
 
 
+def test_a_405_allows_only_the_methods_of_the_concrete_path(client: TestClient):
+    # `/documents/verify` is a path of its own, though `/documents/{id}` would match it too.
+    response = client.options("/api/v1/documents/verify")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+
+
 def test_unknown_page_is_a_friendly_page_in_the_readers_language(client: TestClient):
     response = client.get("/no-such-page", headers={"Accept-Language": "fr"})
 
