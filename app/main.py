@@ -1,7 +1,5 @@
 """The application factory: settings, middleware, routers, static files and error handlers."""
 
-from functools import partial
-
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
@@ -15,7 +13,7 @@ from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
 from app.assignments import api as assignments_api
 from app.assignments import pages as assignments_pages
-from app.core.config import Settings, get_settings
+from app.core.config import Settings, get_settings, settings_of
 from app.core.db import SessionDep
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import configure_logging
@@ -76,16 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     # Innermost: it stores and replays the answers the routes give, before compression.
-    app.add_middleware(
-        IdempotencyMiddleware, prefix="/api/v1/", identify=partial(token_subject, settings)
-    )
+    app.state.settings = settings
+    app.add_middleware(IdempotencyMiddleware, prefix="/api/v1/", identify=_caller)
     app.add_middleware(GZipMiddleware, minimum_size=800)
-    app.add_middleware(
-        BodySizeLimitMiddleware,
-        # Room for the multipart envelope, so an over-size file gets its own precise error.
-        upload_limit=max(settings.max_upload_bytes, settings.max_package_bytes) + 1024 * 1024,
-        body_limit=settings.max_json_body_bytes,
-    )
+    app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(NoStoreMiddleware)
     app.add_middleware(RequestIdMiddleware)
@@ -128,6 +120,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def _caller(scope: Scope, headers: dict[bytes, bytes]) -> str | None:
+    return token_subject(settings_of(scope["app"]), headers)
 
 
 operations = APIRouter(tags=["operations"])

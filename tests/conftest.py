@@ -4,19 +4,22 @@ app's session factory bound to it so the real commit/rollback code runs."""
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from alembic import command
 from argon2 import PasswordHasher
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli import alembic_config
 from app.core import security
-from app.core.config import Settings, get_settings
+from app.core.config import Settings
 from app.core.db import make_engine, session_factory, sqlite_writes_expected
 from app.courses.service.completion import clear_course_shapes
 from app.main import create_app
@@ -48,23 +51,62 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def connection(engine: Engine) -> Iterator[Connection]:
+@contextmanager
+def rolled_back(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as connection:
         # Deferred on SQLite: the test's transaction takes the write lock only if it writes,
         # so tests that run the app on committing connections are not blocked by it.
         reset = sqlite_writes_expected.set(False)
         transaction = connection.begin()
         sqlite_writes_expected.reset(reset)
-        maker = sessionmaker(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
-        session_factory.configure(maker)
         try:
             yield connection
         finally:
-            session_factory.configure(None)
             transaction.rollback()
+
+
+@contextmanager
+def sessions_on(connection: Connection) -> Iterator[None]:
+    """The app's sessions work in savepoints of `connection`, so its commits are kept there."""
+    maker = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    session_factory.configure(maker)
+    try:
+        yield
+    finally:
+        session_factory.configure(None)
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with rolled_back(engine) as connection, sessions_on(connection):
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def module_connection(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a module whose tests all start from the same costly world (the
+    permission matrices): the module builds it once in here and overrides `connection` with
+    `in_savepoint(module_connection)`, so each test's writes are rolled back after it."""
+    with rolled_back(engine) as connection:
+        yield connection
+
+
+def with_own_storage(shared: Settings, tmp_path: Path) -> Settings:
+    """A module's settings for one test, with a copy of the files stored so far (a test may
+    delete some)."""
+    shutil.copytree(shared.storage_dir, tmp_path / "storage")
+    return shared.model_copy(update={"storage_dir": tmp_path / "storage"})
+
+
+def in_savepoint(connection: Connection) -> Iterator[Connection]:
+    savepoint = connection.begin_nested()
+    try:
+        with sessions_on(connection):
+            yield connection
+    finally:
+        savepoint.rollback()
 
 
 @pytest.fixture
@@ -74,8 +116,7 @@ def db(connection: Connection) -> Iterator[Session]:
         yield session
 
 
-@pytest.fixture
-def settings() -> Settings:
+def test_settings() -> Settings:
     return Settings(
         agora_env="test",
         database_url="sqlite://",
@@ -85,11 +126,29 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, connection: Connection):
+def settings() -> Settings:
+    return test_settings()
+
+
+@pytest.fixture(scope="session")
+def shared_app() -> FastAPI:
+    # Building the routes is most of a second: one application serves the whole run, each
+    # test giving it its own settings (routes and middleware read them per request).
+    return create_app(test_settings())
+
+
+@pytest.fixture
+def app(settings: Settings, connection: Connection, shared_app: FastAPI) -> FastAPI:
     clear_course_shapes()  # ids come back after a test's rollback: start each test afresh
-    application = create_app(settings)
-    application.dependency_overrides[get_settings] = lambda: settings
-    return application
+    shared_app.state.settings = settings
+    return shared_app
+
+
+@pytest.fixture
+def private_app(settings: Settings, connection: Connection) -> FastAPI:
+    """An application of the test's own, for a test that adds routes to it."""
+    clear_course_shapes()
+    return create_app(settings)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Institution
 from app.core.actors import ALL_SCOPES, PlatformRole
-from app.core.config import Settings, get_settings
+from app.core.config import Settings
 from app.courses.service.completion import clear_course_shapes
 from app.main import create_app
 from tests.accounts.factories import PASSWORD, api_token, bearer, make_api_client, make_user
@@ -39,7 +39,6 @@ FUZZ_SETTINGS_FOR_APP = Settings(
     storage_dir=Path(tempfile.mkdtemp(prefix="agora-fuzz-")),
 )
 fuzzed_app = create_app(FUZZ_SETTINGS_FOR_APP)
-fuzzed_app.dependency_overrides[get_settings] = lambda: FUZZ_SETTINGS_FOR_APP
 # All checks, with two allowances, both by design: business rules refuse schema-valid input
 # with 422 (an unknown time zone, a wrong current password, a used reset link), and the
 # schemas' lax mode, shared with the portal's forms, reads a JSON 0 as false and a number as

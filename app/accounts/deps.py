@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from app.accounts import auth, policy
 from app.accounts.models import User
 from app.core.actors import ANONYMOUS, Actor
-from app.core.config import Settings, get_settings
+from app.core.config import Settings, settings_of
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthenticated
 from app.core.i18n import N_, negotiate
@@ -24,7 +24,12 @@ from app.core.security import (
 SESSION_COOKIE = "agora_session"
 ANONYMOUS_COOKIE = "agora_anon"
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+def request_settings(request: Request) -> Settings:
+    return settings_of(request.app)
+
+
+SettingsDep = Annotated[Settings, Depends(request_settings)]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -151,3 +151,10 @@ def _local_secret() -> str:
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_of(app: Any) -> Settings:
+    """The settings an application was made with: `create_app` keeps them on `app.state`, and
+    routes and middleware read them there on every request rather than capturing them."""
+    settings: Settings = app.state.settings
+    return settings

@@ -118,13 +118,20 @@ _INVALID = (
 )
 
 
+Identify = Callable[[Scope, dict[bytes, bytes]], str | None]
+
+
 class IdempotencyMiddleware:
     """Pure ASGI: wraps POSTs under the API prefix that carry the header and name a caller
     (`identify` reads it from the request's credentials; None leaves the request alone, as
     for sign-in, whose answers must never be stored)."""
 
     def __init__(
-        self, app: ASGIApp, *, prefix: str, identify: Callable[[dict[bytes, bytes]], str | None]
+        self,
+        app: ASGIApp,
+        *,
+        prefix: str,
+        identify: Callable[[Scope, dict[bytes, bytes]], str | None],
     ) -> None:
         self.app = app
         self.prefix = prefix
@@ -139,7 +146,7 @@ class IdempotencyMiddleware:
         if key is None or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
             return
-        caller = self.identify(headers)
+        caller = self.identify(scope, headers)
         if caller is None:
             await self.app(scope, receive, send)
             return

@@ -7,6 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.config import settings_of
 from app.core.db import sqlite_writes_expected
 from app.core.inputs import NUL, NUL_REFUSED, NulRefused
 from app.core.logging import request_id_var
@@ -57,10 +58,8 @@ class BodySizeLimitMiddleware:
     """Refuse bodies over the limit, whether announced by Content-Length or streamed.
     Uploads (multipart) get the upload limit, everything else the smaller JSON limit."""
 
-    def __init__(self, app: ASGIApp, *, upload_limit: int, body_limit: int) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.upload_limit = upload_limit
-        self.body_limit = body_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,7 +67,10 @@ class BodySizeLimitMiddleware:
             return
         headers = dict(scope["headers"])
         is_upload = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
-        limit = self.upload_limit if is_upload else self.body_limit
+        settings = settings_of(scope["app"])
+        # Room for the multipart envelope, so an over-size file gets its own precise error.
+        upload_limit = max(settings.max_upload_bytes, settings.max_package_bytes) + 1024 * 1024
+        limit = upload_limit if is_upload else settings.max_json_body_bytes
         declared = headers.get(b"content-length", b"")
         received = int(declared) if declared.isdigit() else 0
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import OperationalError
@@ -103,15 +103,15 @@ def _lost_connection() -> OperationalError:
     return OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
 
 
-def test_a_lost_database_is_a_503_problem_the_client_may_retry(app):
+def test_a_lost_database_is_a_503_problem_the_client_may_retry(private_app: FastAPI):
     outage = APIRouter()
 
     @outage.get("/api/v1/outage")
     def lose_the_database() -> None:
         raise _lost_connection()
 
-    app.include_router(outage)
-    client = TestClient(app, raise_server_exceptions=True)
+    private_app.include_router(outage)
+    client = TestClient(private_app, raise_server_exceptions=True)
 
     response = client.get("/api/v1/outage")
 
@@ -121,15 +121,15 @@ def test_a_lost_database_is_a_503_problem_the_client_may_retry(app):
     assert response.json()["request_id"] == response.headers["x-request-id"]
 
 
-def test_a_lost_database_is_a_503_page_in_the_readers_language(app):
+def test_a_lost_database_is_a_503_page_in_the_readers_language(private_app: FastAPI):
     outage = APIRouter()
 
     @outage.get("/outage")
     def lose_the_database() -> None:
         raise _lost_connection()
 
-    app.include_router(outage)
-    client = TestClient(app, raise_server_exceptions=True)
+    private_app.include_router(outage)
+    client = TestClient(private_app, raise_server_exceptions=True)
 
     response = client.get("/outage", headers={"Accept-Language": "fr"})
 

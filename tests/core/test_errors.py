@@ -1,6 +1,6 @@
 """Bad input gets a clear problem+json with a stable code, never a 500 or a stack trace."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -105,14 +105,15 @@ def test_unknown_page_is_a_friendly_page_in_the_readers_language(client: TestCli
     assert "Cette page n'existe pas" in response.text.replace("&#39;", "'")
 
 
-def test_unexpected_error_hides_the_trace_and_gives_a_request_id(app, client: TestClient):
+def test_unexpected_error_hides_the_trace_and_gives_a_request_id(private_app: FastAPI):
     boom = APIRouter()
 
     @boom.get("/api/v1/boom")
     def explode() -> None:
         raise RuntimeError("secret internal detail")
 
-    app.include_router(boom)
+    private_app.include_router(boom)
+    client = TestClient(private_app, raise_server_exceptions=False)
 
     response = client.get("/api/v1/boom")
 
