@@ -9,8 +9,8 @@ nothing either. API operations have their own matrix (`tests/test_permission_mat
 
 import io
 import itertools
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from app.accounts import auth
@@ -26,7 +26,7 @@ from app.accounts.deps import ANONYMOUS_COOKIE, SESSION_COOKIE
 from app.accounts.models import Institution
 from app.core.actors import SYSTEM, PlatformRole
 from app.core.config import Settings
-from app.core.db import utcnow
+from app.core.db import session_factory, utcnow
 from app.core.security import csrf_token_for, hash_password
 from app.courses.models import (
     ContentFile,
@@ -50,6 +50,7 @@ from app.webinars.service.materials import add_material
 from app.webinars.service.scheduling import schedule
 from tests import matrix_rows
 from tests.accounts.factories import PASSWORD, make_api_client, make_institution, make_user
+from tests.conftest import in_savepoint, sessions_on, test_settings, with_own_storage
 from tests.courses.factories import SEED, enrol_as, import_hs101, module
 
 ANON, OUT, STU, TEA, MAN, FIM = (
@@ -587,9 +588,42 @@ def test_every_page_route_is_in_the_matrix(app):
 # --- the world and the callers ---------------------------------------------------------------
 
 
+Sessions = dict[str, str | None]
+
+
+@pytest.fixture(scope="module")
+def built_world(
+    module_connection: Connection, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[World, Sessions]:
+    """The world is built once for the module; each test works on it in a savepoint."""
+    settings = test_settings()
+    settings.storage_dir = tmp_path_factory.mktemp("page-matrix-storage")
+    with sessions_on(module_connection), session_factory() as db:
+        world = _build_world(db, settings)
+        db.commit()
+    return world
+
+
 @pytest.fixture
-def world(db: Session, settings: Settings, tmp_path: Path) -> tuple[World, dict[str, str | None]]:
-    settings.storage_dir = tmp_path
+def connection(module_connection: Connection, built_world: object) -> Iterator[Connection]:
+    yield from in_savepoint(module_connection)
+
+
+@pytest.fixture
+def settings(built_world: tuple[World, Sessions], tmp_path: Path) -> Settings:
+    return with_own_storage(built_world[0].settings, tmp_path)
+
+
+@pytest.fixture
+def world(
+    built_world: tuple[World, Sessions], db: Session, settings: Settings
+) -> tuple[World, Sessions]:
+    shared, sessions = built_world
+    course = db.get_one(Course, shared.course.id)
+    return replace(shared, db=db, settings=settings, course=course), sessions
+
+
+def _build_world(db: Session, settings: Settings) -> tuple[World, Sessions]:
     course = import_hs101(db, settings)
     course.is_open = False  # its existence is then hidden from outsiders
     load_programmes(db, SEED)
@@ -598,7 +632,7 @@ def world(db: Session, settings: Settings, tmp_path: Path) -> tuple[World, dict[
     victim = make_user(db, email="victim@example.org", institution=p1)
     victim.password_hash = SHARED_PASSWORD_HASH
     enrol_as(db, course, victim, CourseRole.STUDENT)
-    sessions: dict[str, str | None] = {ANON: None}
+    sessions: Sessions = {ANON: None}
     people = {
         OUT: (PlatformRole.USER, None, None),
         STU: (PlatformRole.USER, CourseRole.STUDENT, p1),

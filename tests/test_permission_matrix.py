@@ -16,22 +16,22 @@ they were.
 import io
 import itertools
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import actor_for_user, user_scopes_allowed
 from app.accounts.models import Institution
 from app.core.actors import SYSTEM, PlatformRole, Scope
 from app.core.config import Settings
-from app.core.db import Base, utcnow
+from app.core.db import Base, session_factory, utcnow
 from app.core.security import encode_access_token, hash_password
 from app.courses.models import (
     ContentFile,
@@ -63,6 +63,7 @@ from tests.accounts.factories import (
     make_institution,
     make_user,
 )
+from tests.conftest import in_savepoint, sessions_on, test_settings, with_own_storage
 from tests.courses.factories import COURSE_DIR, SEED, enrol_as, import_hs101, module
 
 ANON, STU, OUT, TUT, TEA = "anonymous", "student", "student elsewhere", "tutor", "teacher"
@@ -813,16 +814,49 @@ def test_every_operation_of_the_api_is_in_the_matrix(client: TestClient):
     }
 
 
-@pytest.fixture
-def world(
-    client: TestClient, db: Session, settings: Settings, tmp_path: Path
-) -> tuple[World, dict[str, dict[str, str]]]:
-    settings.storage_dir = tmp_path
+Credentials = dict[str, tuple[str, frozenset[str]]]
+
+
+@pytest.fixture(scope="module")
+def built_world(
+    module_connection: Connection, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[World, Credentials]:
+    """The world is built once for the module; each test works on it in a savepoint."""
+    settings = test_settings()
+    settings.storage_dir = tmp_path_factory.mktemp("matrix-storage")
     # Each way in is called once per caller from one address: throttling (tests/accounts)
     # must not turn the later callers' answers into 429.
     for name in type(settings).model_fields:
         if name.endswith(("_per_account", "_per_ip", "_per_client")):
             setattr(settings, name, 10_000)
+    with sessions_on(module_connection), session_factory() as db:
+        world = _build_world(db, settings)
+        db.commit()
+    return world
+
+
+@pytest.fixture
+def connection(module_connection: Connection, built_world: object) -> Iterator[Connection]:
+    yield from in_savepoint(module_connection)
+
+
+@pytest.fixture
+def settings(built_world: tuple[World, Credentials], tmp_path: Path) -> Settings:
+    return with_own_storage(built_world[0].settings, tmp_path)
+
+
+@pytest.fixture
+def world(
+    built_world: tuple[World, Credentials], db: Session, settings: Settings
+) -> tuple[World, dict[str, dict[str, str]]]:
+    shared, credentials = built_world
+    state = replace(shared, db=db, settings=settings, course=db.get_one(Course, shared.course.id))
+    # Minted for each test, so a long run never outlives the tokens' fifteen minutes.
+    headers = {role: _token(settings, *credential) for role, credential in credentials.items()}
+    return state, {ANON: {}, **headers}
+
+
+def _build_world(db: Session, settings: Settings) -> tuple[World, Credentials]:
     course = import_hs101(db, settings)
     course.is_open = False
     load_programmes(db, SEED)
@@ -838,7 +872,7 @@ def world(
     ))  # fmt: skip
     victim = make_user(db, email="victim@example.org", password=PASSWORD, institution=partner)
     enrol_as(db, course, victim, CourseRole.STUDENT)
-    headers: dict[str, dict[str, str]] = {ANON: {}}
+    credentials: Credentials = {}
     people_ids: dict[str, int] = {}
     people = {
         STU: (CourseRole.STUDENT, course),
@@ -856,7 +890,7 @@ def world(
         user.password_hash = SHARED_PASSWORD_HASH
         if membership is not None:
             enrol_as(db, membership[1], user, membership[0])
-        headers[role] = _token(settings, f"user:{user.id}", user_scopes_allowed(user))
+        credentials[role] = (f"user:{user.id}", user_scopes_allowed(user))
         people_ids[role] = user.id
     clients = (
         (CWS, partner, set(Scope) - {Scope.SENSITIVE_READ}),
@@ -865,15 +899,13 @@ def world(
     )
     for role, institution, scopes in clients:
         api_client = make_api_client(db, institution, sorted(scopes))
-        headers[role] = _token(settings, f"client:{api_client.id}", frozenset(scopes))
+        credentials[role] = (f"client:{api_client.id}", frozenset(scopes))
     manager_elsewhere = make_user(
         db, email="moi@example.org", role=PlatformRole.INSTITUTION_MANAGER, institution=elsewhere
     )
     manager_elsewhere.may_read_sensitive = True
     manager_elsewhere.password_hash = SHARED_PASSWORD_HASH
-    headers[MOI] = _token(
-        settings, f"user:{manager_elsewhere.id}", user_scopes_allowed(manager_elsewhere)
-    )
+    credentials[MOI] = (f"user:{manager_elsewhere.id}", user_scopes_allowed(manager_elsewhere))
     cohort = create_cohort(db, SYSTEM, "CO-WORLD", "World intake", "P77")
     group = create_group(db, SYSTEM, course.id, "World team")
     db.flush()
@@ -891,7 +923,7 @@ def world(
     ).id
     feed, state.feed_token = create_feed(db, actor_for_user(victim))
     state.feed_id = feed.id
-    return state, headers
+    return state, credentials
 
 
 def _token(settings: Settings, subject: str, scopes: frozenset[str]) -> dict[str, str]:
