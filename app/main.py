@@ -1,7 +1,6 @@
 """The application factory: settings, middleware, routers, static files and error handlers."""
 
 from fastapi import APIRouter, FastAPI
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from starlette.staticfiles import StaticFiles
@@ -19,6 +18,7 @@ from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import configure_logging
 from app.core.middleware import (
     BodySizeLimitMiddleware,
+    CompressionExceptDownloads,
     HeadAsGetMiddleware,
     NoStoreMiddleware,
     RefuseNulMiddleware,
@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Innermost: it stores and replays the answers the routes give, before compression.
     app.state.settings = settings
     app.add_middleware(IdempotencyMiddleware, prefix="/api/v1/", identify=_caller)
-    app.add_middleware(GZipMiddleware, minimum_size=800)
+    app.add_middleware(CompressionExceptDownloads, minimum_size=800)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(NoStoreMiddleware)

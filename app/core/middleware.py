@@ -4,6 +4,7 @@ import re
 import uuid
 
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -186,3 +187,38 @@ class HeadAsGetMiddleware:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
+class CompressionExceptDownloads:
+    """Starlette's gzip for pages, API answers and static files, but a download that offers
+    byte ranges (a stored file) passes as it is: a download resumed by range must go on with the
+    same bytes as the first try, not with the plain bytes of a compressed one."""
+
+    def __init__(self, app: ASGIApp, minimum_size: int) -> None:
+        self.app = app
+        self.gzip = GZipMiddleware(self._beside_gzip, minimum_size=minimum_size)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await self.gzip({**scope, _PLAIN_SEND: send}, receive, send)
+
+    async def _beside_gzip(self, scope: Scope, receive: Receive, gzip_send: Send) -> None:
+        target = gzip_send
+
+        async def choose(message: Message) -> None:
+            nonlocal target
+            if message["type"] == "http.response.start" and _is_ranged_download(message):
+                target = scope[_PLAIN_SEND]
+            await target(message)
+
+        await self.app(scope, receive, choose)
+
+
+_PLAIN_SEND = "agora.plain_send"
+
+
+def _is_ranged_download(start: Message) -> bool:
+    names = {name.lower() for name, _ in start.get("headers", [])}
+    return {b"accept-ranges", b"content-disposition"} <= names

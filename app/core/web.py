@@ -85,6 +85,7 @@ CODE_BY_STATUS = {
     406: "not_acceptable",
     413: "body_too_large",
     415: "unsupported_media_type",
+    416: "range_not_satisfiable",
     422: "validation_error",
 }
 # Seconds a client should wait before trying again while the database is unreachable
