@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadAsGetMiddleware)  # outermost: everything inside sees a GET
     install_error_handlers(app)
 
-    api = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
+    api = APIRouter(responses=PROBLEM_RESPONSES)
     for router in [
         *accounts_api.routers,
         *courses_api.routers,
@@ -96,7 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *credits_api.routers,
     ]:
         api.include_router(router)
-    app.include_router(api)
+    # The prefix is given here, not to APIRouter: included without one, FastAPI resolves every
+    # route of the nested routers to check that no path is empty, then throws that work away.
+    app.include_router(api, prefix="/api/v1")
     describe_problems(app)
     app.include_router(operations)
     app.include_router(accounts_pages.router)
