@@ -6,9 +6,6 @@ Cyrillic and Arabic; Arabic is shaped by HarfBuzz and set right to left."""
 from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
-
 from app.core.i18n import N_, is_rtl, translations_for
 
 FONTS = Path(__file__).resolve().parents[2] / "static" / "fonts"
@@ -30,6 +27,10 @@ class _Document:
     """One PDF being written, in one language."""
 
     def __init__(self, language: str) -> None:
+        # fpdf2 with its font tools takes half a second to import: paid by the first PDF, not
+        # by every worker at start-up.
+        from fpdf import FPDF
+
         self.gettext = translations_for(language).gettext
         self.rtl = is_rtl(language)
         self.pdf = FPDF(format="A4")
@@ -42,6 +43,8 @@ class _Document:
         self.pdf.add_page()
 
     def line(self, text: str, *, size: int = 10, bold: bool = False) -> None:
+        from fpdf.enums import XPos, YPos  # imported with FPDF (see __init__)
+
         self.pdf.set_font(FONT, "B" if bold else "", size)
         self.pdf.multi_cell(
             0, size * 0.55, text, align="R" if self.rtl else "L",
