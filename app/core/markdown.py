@@ -2,16 +2,17 @@
 
 import html
 import re
+from functools import cache
+from typing import TYPE_CHECKING
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from app.core.typography import french_spacing, is_french
 
-# Raw HTML in the Markdown is escaped by the parser; nh3 then keeps only these tags, so even
-# a parser bug cannot let a script, an event handler or a `javascript:` link through.
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
     "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul", "img",
@@ -19,7 +20,17 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"}}
 
 
-def _demote_headings(tokens: list[Token]) -> list[Token]:
+@cache
+def _markdown() -> "MarkdownIt":
+    """Raw HTML in the Markdown is escaped by the parser; nh3 then keeps only ALLOWED_TAGS, so
+    even a parser bug cannot let a script, an event handler or a `javascript:` link through."""
+    # Made on first use: markdown-it and its rules are not needed to start a worker.
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+def _demote_headings(tokens: "list[Token]") -> "list[Token]":
     """The page's title is its only <h1>: an author's `# Heading` becomes an <h2>, and so on."""
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
@@ -29,8 +40,9 @@ def _demote_headings(tokens: list[Token]) -> list[Token]:
 
 def render_markdown(text: str, language: str | None = None) -> str:
     """Sanitised HTML; text in French (`language`, the content's own) gets French spacing."""
-    tokens = _demote_headings(_markdown.parse(text))
-    html = _markdown.renderer.render(tokens, _markdown.options, {})
+    markdown = _markdown()
+    tokens = _demote_headings(markdown.parse(text))
+    html = markdown.renderer.render(tokens, markdown.options, {})
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

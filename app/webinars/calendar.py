@@ -5,12 +5,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vText
 
 from app.core.db import utcnow
 from app.webinars.timezones import organiser_zone, to_local
+
+if TYPE_CHECKING:
+    from icalendar import Event, Timezone
 
 PRODUCT_ID = "-//Agora//Webinars//EN"
 
@@ -31,6 +33,9 @@ class CalendarEntry:
 
 
 def build_calendar(name: str, entries: Iterable[CalendarEntry]) -> bytes:
+    # icalendar (with dateutil) is imported by the first feed, not by every worker at start-up.
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -63,7 +68,7 @@ class _Observance:
     daylight: bool
 
 
-def _vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
+def _vtimezone(zone_name: str, first_year: int, last_year: int) -> "Timezone":
     """The zone's offsets from the start of `first_year` to the end of the year after
     `last_year`, one STANDARD or DAYLIGHT observance per change, each with its own DTSTART.
 
@@ -71,6 +76,8 @@ def _vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
     RDATE, of which ical.js (behind many web calendars) reads only the first, so it shows
     summer sessions an hour late. Its DTSTARTs are also in the new offset where RFC 5545
     wants the one in force before the change."""
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard  # see build_calendar
+
     timezone = Timezone()
     timezone.add("tzid", zone_name)
     for observance in _observances(zone_name, first_year, last_year):
@@ -128,7 +135,9 @@ def _observance(tz: ZoneInfo, onset: datetime, offset_from: timedelta) -> _Obser
     )
 
 
-def _event(entry: CalendarEntry, stamp: datetime) -> Event:
+def _event(entry: CalendarEntry, stamp: datetime) -> "Event":
+    from icalendar import Event, vText  # see build_calendar
+
     event = Event()
     event.add("uid", entry.uid)
     event.add("dtstamp", stamp)
