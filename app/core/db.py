@@ -20,7 +20,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.types import TypeDecorator
 
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 from app.core.errors import DomainError
 
 NAMING_CONVENTION = {
@@ -65,20 +65,42 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 20,
+    max_overflow: int = 10,
+    prepared_statements: bool = True,
+    **kwargs: Any,
+) -> Engine:
     """An engine tuned per backend: SQLite with foreign keys, WAL and a busy timeout;
-    PostgreSQL with pre-ping so a restarted server costs only the requests in flight."""
+    PostgreSQL with pre-ping so a restarted server costs only the requests in flight, a pool
+    of `pool_size` (+ `max_overflow`) connections, and psycopg's server-side prepared
+    statements unless `prepared_statements` is false (behind a transaction-mode pooler that
+    does not track them)."""
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
         engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_sqlite_transaction)
         return engine
+    if not prepared_statements:
+        kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "prepare_threshold": None}
     # A pool at least as large as a worker's share of concurrent requests: when requests wait
     # for connections beyond it, each overflow connection is a new server process to fork.
-    kwargs.setdefault("pool_size", 20)
-    kwargs.setdefault("max_overflow", 10)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow, **kwargs
+    )
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The engine the settings describe (DATABASE_URL and the DATABASE_* pool options)."""
+    return make_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        prepared_statements=settings.database_prepared_statements,
+    )
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -110,7 +132,7 @@ def _begin_sqlite_transaction(connection: Any) -> None:
 
 @lru_cache
 def get_engine() -> Engine:
-    return make_engine(get_settings().database_url)
+    return engine_for(get_settings())
 
 
 class SessionFactory:

@@ -11,7 +11,8 @@ from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
-from app.core.db import make_engine, session_factory
+from app.core.config import Settings
+from app.core.db import engine_for, make_engine, session_factory
 from app.models import Base
 
 
@@ -136,3 +137,30 @@ def test_a_lost_database_is_a_503_page_in_the_readers_language(private_app: Fast
     assert response.status_code == 503
     assert response.headers["retry-after"] == "2"
     assert "Agora est momentanément indisponible" in response.text
+
+
+def test_the_postgresql_pool_and_prepared_statements_follow_the_settings(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the pool options and prepared statements concern PostgreSQL only")
+    url = engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    default = engine_for(Settings(_env_file=None))
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "3")
+    monkeypatch.setenv("DATABASE_MAX_OVERFLOW", "1")
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")  # behind PgBouncer < 1.21
+    pooler_safe = engine_for(Settings(_env_file=None))
+    try:
+        with default.connect() as connection, pooler_safe.connect() as behind_a_pooler:
+            assert connection.connection.dbapi_connection.prepare_threshold == 5
+            assert behind_a_pooler.connection.dbapi_connection.prepare_threshold is None
+            for _ in range(6):  # past psycopg's threshold: nothing is prepared on the server
+                behind_a_pooler.execute(text("SELECT 1"))
+            prepared = "SELECT count(*) FROM pg_prepared_statements"
+            assert behind_a_pooler.execute(text(prepared)).scalar() == 0
+        assert (default.pool.size(), default.pool._max_overflow) == (20, 10)  # type: ignore[attr-defined]
+        assert (pooler_safe.pool.size(), pooler_safe.pool._max_overflow) == (3, 1)  # type: ignore[attr-defined]
+    finally:
+        default.dispose()
+        pooler_safe.dispose()
