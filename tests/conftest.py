@@ -125,6 +125,9 @@ def test_settings() -> Settings:
     )
 
 
+test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test, where imported
+
+
 @pytest.fixture
 def settings() -> Settings:
     return test_settings()

@@ -13,20 +13,21 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 from sqlalchemy import Connection
-from sqlalchemy.orm import Session
 
 from app.accounts.models import Institution
 from app.core.actors import ALL_SCOPES, PlatformRole
 from app.core.config import Settings
+from app.core.db import session_factory
 from app.courses.service.completion import clear_course_shapes
 from app.main import create_app
 from tests.accounts.factories import PASSWORD, api_token, bearer, make_api_client, make_user
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, in_savepoint, sessions_on
 from tests.courses.factories import import_hs101
 
 pytestmark = pytest.mark.fuzz
 
 PARTNER_SECRET = "fuzz-partner-secret"
+MANAGER_EMAIL = "fuzz-manager@example.org"
 # What the run answered, by status class: printed at the end as the run's figures.
 answered: Counter[str] = Counter()
 
@@ -56,33 +57,44 @@ CHECKS = SchemathesisConfig.from_dict(
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", fuzzed_app, config=CHECKS)
 
 
+@pytest.fixture(scope="module")
+def dataset(module_connection: Connection) -> str:
+    """A small dataset, built once, so that ids 1, 2, 3… often exist: a published course with
+    its content, a manager and a partner client of the course's institution (its id returned).
+    Each operation's run works on it in a savepoint."""
+    with sessions_on(module_connection), session_factory() as db:
+        course = import_hs101(db, FUZZ_SETTINGS_FOR_APP)
+        make_user(db, email=MANAGER_EMAIL, password=PASSWORD, role=PlatformRole.MANAGER)
+        institution = db.get_one(Institution, course.institution_id)
+        partner = make_api_client(db, institution, sorted(ALL_SCOPES), secret=PARTNER_SECRET)
+        db.commit()
+        return partner.client_id
+
+
+@pytest.fixture
+def connection(module_connection: Connection, dataset: str) -> Iterator[Connection]:
+    yield from in_savepoint(module_connection)
+
+
 @pytest.fixture
 def app(connection: Connection) -> FastAPI:
-    """The one app the schema was loaded from, its sessions bound to the test's transaction."""
+    """The one app the schema was loaded from, its sessions bound to the test's savepoint."""
     clear_course_shapes()
     return fuzzed_app
 
 
+# Minted for each operation, so a long run never outlives the tokens' fifteen minutes.
 @pytest.fixture
-def dataset(db: Session) -> Institution:
-    """A small dataset, so that ids 1, 2, 3… often exist: a published course with its content."""
-    course = import_hs101(db, FUZZ_SETTINGS_FOR_APP)
-    return db.get_one(Institution, course.institution_id)
-
-
-@pytest.fixture
-def manager_headers(app: FastAPI, db: Session, dataset: Institution) -> dict[str, str]:
-    make_user(db, email="fuzz-manager@example.org", password=PASSWORD, role=PlatformRole.MANAGER)
+def manager_headers(app: FastAPI) -> dict[str, str]:
     with TestClient(app) as client:
-        return bearer(api_token(client, "fuzz-manager@example.org"))
+        return bearer(api_token(client, MANAGER_EMAIL))
 
 
 @pytest.fixture
-def partner_headers(app: FastAPI, db: Session, dataset: Institution) -> dict[str, str]:
-    partner = make_api_client(db, dataset, sorted(ALL_SCOPES), secret=PARTNER_SECRET)
+def partner_headers(app: FastAPI, dataset: str) -> dict[str, str]:
     grant = {
         "grant_type": "client_credentials",
-        "client_id": partner.client_id,
+        "client_id": dataset,
         "client_secret": PARTNER_SECRET,
     }
     with TestClient(app) as client:
@@ -98,7 +110,7 @@ def _figures() -> Iterator[None]:
 
 
 FUZZ_SETTINGS = settings(
-    max_examples=20,
+    max_examples=10,
     derandomize=True,
     deadline=None,
     database=None,
