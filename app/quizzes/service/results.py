@@ -7,8 +7,10 @@ finishing, or the quiz's close)."""
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.courses.models import CompletionRule, Module
@@ -46,24 +48,30 @@ def quiz_grade(method: GradingMethod, grades: Sequence[Decimal]) -> Decimal | No
 
 def grade_item(session: Session, quiz: Quiz) -> GradeItem:
     """The quiz's gradebook item. A self-check quiz's item is created with weight 0: its grade
-    completes the module on a pass but counts nothing in the course's result."""
+    completes the module on a pass but counts nothing in the course's result.
+
+    The item is created by the quiz's first finished attempt, and at the end of an exam many
+    learners finish at once: when two create it together, the one whose insert the database
+    refuses (the item's source is unique) takes the other's instead of failing its submit."""
     title = session.scalar(select(Module.title).where(Module.id == quiz.module_id)) or ""
     known = session.scalar(
         select(GradeItem.id).where(
             GradeItem.source == ItemSource.QUIZ, GradeItem.source_id == quiz.id
         )
     )
-    item = ensure_item(
-        session,
-        course_id=quiz.course_id,
-        source=ItemSource.QUIZ,
-        source_id=quiz.id,
-        title=title,
-        max_points=quiz.max_grade,
-        pass_points=quiz.pass_grade,
-        module_id=quiz.module_id,
-    )
-    if known is None and quiz.self_check:
+    fields: dict[str, Any] = {
+        "course_id": quiz.course_id, "source": ItemSource.QUIZ, "source_id": quiz.id,
+        "title": title, "max_points": quiz.max_grade, "pass_points": quiz.pass_grade,
+        "module_id": quiz.module_id,
+    }  # fmt: skip
+    if known is not None:
+        return ensure_item(session, **fields)
+    try:
+        with session.begin_nested():
+            item = ensure_item(session, **fields)
+    except IntegrityError:  # created meanwhile by another learner's first submit: now seen
+        return ensure_item(session, **fields)
+    if quiz.self_check:
         item.weight = Decimal(0)
         session.flush()
     return item
