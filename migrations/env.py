@@ -2,14 +2,17 @@
 connection handed over in `config.attributes["connection"]` (tests, the CLI)."""
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from app.core.config import get_settings
-from app.core.db import make_engine
+from app.core.db import engine_for, make_engine
 from app.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+# Held for the migrating transaction on PostgreSQL: app servers (containers) started together
+# each run `agora db upgrade`; the first migrates, the others wait, then find nothing to do.
+MIGRATION_LOCK = 0x61676F7261  # "agora"
 
 
 def run_with(connection: Connection) -> None:
@@ -20,6 +23,8 @@ def run_with(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 
@@ -28,7 +33,8 @@ def run_migrations_online() -> None:
     if given is not None:
         run_with(given)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url") or get_settings().database_url)
+    url = config.get_main_option("sqlalchemy.url")
+    engine = make_engine(url) if url else engine_for(get_settings())  # DATABASE_* options too
     with engine.connect() as connection:
         run_with(connection)
     engine.dispose()

@@ -5,8 +5,9 @@ sign-in throttling live in the database; reminders are claimed by a unique row, 
 `agora reminders` runs at the same moment send each mail once.
 
 The servers need committed data, so this module has a database of its own (a SQLite file, or
-with TEST_DATABASE_URL a database `agora_two_servers` beside the suite's), migrated and
-arranged through an engine of its own, outside the suite's rolled-back transactions."""
+with TEST_DATABASE_URL a database `agora_two_servers` beside the suite's), migrated by two
+`agora db upgrade` runs started together (as containers starting together do) and arranged
+through an engine of its own, outside the suite's rolled-back transactions."""
 
 import asyncio
 import os
@@ -19,13 +20,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from email.header import decode_header, make_header
+from email.message import Message
 from pathlib import Path
 from typing import IO
 
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from alembic import command
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,7 +34,6 @@ from app.accounts.auth import actor_for_user
 from app.accounts.deps import SESSION_COOKIE
 from app.accounts.models import User
 from app.accounts.service import find_user_by_email
-from app.cli import alembic_config
 from app.core.config import Settings
 from app.core.db import make_engine, utcnow
 from app.membership.models import CourseRole
@@ -77,6 +77,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 class SlowInbox(Inbox):
     """Takes a moment per mail, so that two reminder runs started together overlap."""
 
+    port = 0
+
     async def handle_DATA(self, server, session, envelope):
         await asyncio.sleep(0.05)
         return await super().handle_DATA(server, session, envelope)
@@ -87,11 +89,33 @@ def inbox() -> Iterator[SlowInbox]:
     inbox = SlowInbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
-    inbox.port = controller.port  # type: ignore[attr-defined]
+    inbox.port = controller.port
     try:
         yield inbox
     finally:
         controller.stop()
+
+
+def _environment(settings: Settings, smtp_port: int | None = None) -> dict[str, str]:
+    """What every process of the deployment is given: the same database, secret, public
+    address, storage and signing keys."""
+    environment = {
+        **os.environ,
+        "AGORA_ENV": "test",
+        "DATABASE_URL": settings.database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "BASE_URL": BASE_URL,
+        "STORAGE_DIR": str(settings.storage_dir),
+        "SIGNING_KEYS_DIR": str(settings.signing_keys_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
+    if smtp_port is not None:
+        environment.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port))
+    return environment
+
+
+def _agora(*args: str) -> list[str]:
+    return [sys.executable, "-m", "app.cli", *args]
 
 
 @dataclass
@@ -115,11 +139,16 @@ def world(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         storage_dir=base / "storage",
         signing_keys_dir=base / "keys",
     )
+    # Migrated as containers starting together migrate it: each runs `agora db upgrade`.
+    upgrades = [
+        subprocess.Popen(
+            _agora("db", "upgrade"), cwd=ROOT, env=_environment(settings), stderr=subprocess.PIPE
+        )
+        for _ in "ab"
+    ]
+    errors = [run.communicate(timeout=300)[1] for run in upgrades]
+    assert [run.returncode for run in upgrades] == [0, 0], errors
     engine: Engine = make_engine(database_url)
-    with engine.begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
     committed = sessionmaker(bind=engine, expire_on_commit=False)
     with committed() as db, db.begin():
         course = import_hs101(db, settings)
@@ -149,26 +178,6 @@ class Servers:
     env: dict[str, str]
 
 
-def _environment(world: World, inbox: SlowInbox) -> dict[str, str]:
-    settings = world.settings
-    return {
-        **os.environ,
-        "AGORA_ENV": "test",
-        "DATABASE_URL": settings.database_url,
-        "SECRET_KEY": TEST_SECRET,
-        "BASE_URL": BASE_URL,
-        "STORAGE_DIR": str(settings.storage_dir),
-        "SIGNING_KEYS_DIR": str(settings.signing_keys_dir),
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(inbox.port),  # type: ignore[attr-defined]
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-def _agora(*args: str) -> list[str]:
-    return [sys.executable, "-m", "app.cli", *args]
-
-
 def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
@@ -187,7 +196,7 @@ def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> 
 def servers(
     world: World, inbox: SlowInbox, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Servers]:
-    env = _environment(world, inbox)
+    env = _environment(world.settings, inbox.port)
     logs = tmp_path_factory.mktemp("two-servers-logs")
     started: list[tuple[str, subprocess.Popen[bytes], IO[bytes], Path]] = []
     try:
@@ -212,8 +221,9 @@ def servers(
             log.close()
 
 
-def _client(base_url: str, **kwargs: object) -> httpx.Client:
-    return httpx.Client(base_url=base_url, timeout=30, follow_redirects=False, **kwargs)  # type: ignore[arg-type]
+def _client(base_url: str) -> httpx.Client:
+    """A browser of its own (its own cookies), on one server."""
+    return httpx.Client(base_url=base_url, timeout=30, follow_redirects=False)
 
 
 def _token(server: str, email: str, password: str = PASSWORD) -> httpx.Response:
@@ -367,8 +377,8 @@ def test_failed_sign_ins_on_both_servers_add_up_to_the_limit(servers: Servers, w
 # --- 4. reminder workers on both never send a mail twice ----------------------------------
 
 
-def _subject(message: object) -> str:
-    return str(make_header(decode_header(message["Subject"])))  # type: ignore[index]
+def _subject(message: Message) -> str:
+    return str(make_header(decode_header(message["Subject"])))
 
 
 def test_reminder_runs_started_together_on_both_send_each_reminder_once(
@@ -410,7 +420,8 @@ def test_reminder_runs_started_together_on_both_send_each_reminder_once(
     outputs = [run.communicate(timeout=120)[0] for run in runs]
 
     assert [run.returncode for run in runs] == [0, 0], outputs
-    sent = [int(re.search(r"reminders sent: (\d+)", out).group(1)) for out in outputs]  # type: ignore[union-attr]
+    sent = [int(m.group(1)) for out in outputs for m in re.finditer(r"reminders sent: (\d+)", out)]
+    assert len(sent) == 2, outputs
     expected = {(email, title) for email in STUDENTS for title in starts}
     received = Counter(
         (message["To"], next(t for t in starts if t in _subject(message)))
