@@ -142,13 +142,11 @@ def save_page(
     posted: Annotated[PageForm, Depends(page_form)],
 ) -> Response:  # fmt: skip
     """Save the page's answers, then go to the next, previous or summary page."""
-    pages = showing.answering(session, actor, attempt_id).view.pages
-    target = _target(posted, pages)
     check = posted.check if posted.go == "check" else None
     with attempt_form(request, session, (Conflict,)) as attempt:
-        answering.save_page(
+        saved = answering.save_page(
             session, actor, attempt_id, posted.page, posted.answers,
-            next_page=target or None, check=check,
+            next_page=lambda pages: _target(posted, pages) or None, check=check,
         )  # fmt: skip
     if attempt.refused:
         return _attempt_page(
@@ -160,7 +158,7 @@ def save_page(
             attempt.message,
         )
     anchor = f"#q{check}" if check else ""
-    return see_other(f"/attempts/{attempt_id}?page={target}{anchor}")
+    return see_other(f"/attempts/{attempt_id}?page={_target(posted, saved.pages)}{anchor}")
 
 
 @router.post("/attempts/{attempt_id}/submit")

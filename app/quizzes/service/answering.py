@@ -2,7 +2,7 @@
 Sequential navigation refuses an earlier page; after the deadline no answer is accepted (what
 was saved before stays), and only a submit is, during a grace period."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from sqlalchemy.orm import Session
 
@@ -57,12 +57,16 @@ def save_page(
     page: int,
     forms: Mapping[int, FormValues],
     *,
-    next_page: int | None = None,
+    next_page: int | Callable[[int], int | None] | None = None,
     check: int | None = None,
 ) -> AttemptView:
     """Save the answers given on one page (slot position → its form fields, without prefix) and
-    move to `next_page`. `check`: a self-check quiz grades that slot now to show its feedback."""
+    move to `next_page`, or to the page a function of the attempt's number of pages gives (a
+    form's "next" on the last page goes to the summary), so the attempt is read only once.
+    `check`: a self-check quiz grades that slot now to show its feedback."""
     view = open_attempt(session, actor, attempt_id, lock=True)
+    if callable(next_page):
+        next_page = next_page(view.pages)
     _answerable(view)
     check_page(view, page)
     if next_page is not None:
