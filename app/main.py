@@ -25,6 +25,7 @@ from app.core.middleware import (
     RequestIdMiddleware,
 )
 from app.core.openapi import PROBLEM_RESPONSES, describe_problems
+from app.core.routes import DeferredRoute
 from app.core.security import token_subject
 from app.core.web import STATIC_DIR, install_error_handlers
 from app.courses import admin_pages as programme_pages
@@ -128,7 +129,7 @@ def _caller(scope: Scope, headers: dict[bytes, bytes]) -> str | None:
     return token_subject(settings_of(scope["app"]), headers)
 
 
-operations = APIRouter(tags=["operations"])
+operations = APIRouter(tags=["operations"], route_class=DeferredRoute)
 
 
 @operations.get("/healthz")

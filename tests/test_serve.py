@@ -140,3 +140,33 @@ def test_loading_the_application_hashes_no_password():
     )
 
     assert "app.main" in loaded
+
+
+def test_building_the_application_loads_none_of_the_libraries_few_requests_need():
+    """fpdf2 (with its font tools and Pillow), icalendar, markdown-it and httpx are imported by
+    the functions that use them: half a second of a worker's start-up, before it can answer
+    the supervisor, spent on them otherwise."""
+    loaded = _modules_loaded_by("import app.main; app.main.create_app()")
+
+    assert "app.main" in loaded
+    assert not {"fpdf", "fontTools", "PIL", "icalendar", "markdown_it", "httpx", "boto3"} & loaded
+
+
+def test_every_route_is_resolved_only_by_the_router_that_serves_it():
+    """FastAPI resolves a route (dependencies, body and response models) for each router that
+    includes it and serves that copy; resolving the declaration too cost a worker a second."""
+    script = (
+        "import app.main; from fastapi.routing import APIRoute, iter_route_contexts; "
+        "from app.core.routes import DeferredRoute; application = app.main.create_app(); "
+        "application.openapi(); "
+        "routes = [c.original_route for c in iter_route_contexts(application.routes)]; "
+        "print(sum(isinstance(r, APIRoute) for r in routes), "
+        "sum(isinstance(r, DeferredRoute) and '_declared' in vars(r) for r in routes))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    routes, unresolved = map(int, out.split())
+
+    assert routes > 400
+    assert unresolved == routes

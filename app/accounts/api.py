@@ -30,11 +30,14 @@ from app.core.i18n import N_
 from app.core.inputs import Id
 from app.core.middleware import keep_private
 from app.core.pagination import Page
+from app.core.routes import DeferredRoute
 
-auth_router = APIRouter(prefix="/auth", tags=["authentication"])
-users_router = APIRouter(prefix="/users", tags=["users"])
-institutions_router = APIRouter(prefix="/institutions", tags=["institutions"])
-clients_router = APIRouter(prefix="/api-clients", tags=["API clients"])
+auth_router = APIRouter(prefix="/auth", tags=["authentication"], route_class=DeferredRoute)
+users_router = APIRouter(prefix="/users", tags=["users"], route_class=DeferredRoute)
+institutions_router = APIRouter(
+    prefix="/institutions", tags=["institutions"], route_class=DeferredRoute
+)
+clients_router = APIRouter(prefix="/api-clients", tags=["API clients"], route_class=DeferredRoute)
 
 
 class UnsupportedGrant(Invalid):

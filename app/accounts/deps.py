@@ -13,6 +13,7 @@ from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthenticated
 from app.core.i18n import N_, negotiate
 from app.core.middleware import keep_private
+from app.core.routes import DeferredRoute
 from app.core.security import (
     InvalidToken,
     csrf_token_for,
@@ -147,4 +148,9 @@ async def verify_csrf(request: Request, _actor: PortalActor, settings: SettingsD
 
 def page_router(prefix: str = "") -> APIRouter:
     """The router every domain's pages use: out of the OpenAPI document, CSRF-checked."""
-    return APIRouter(prefix=prefix, include_in_schema=False, dependencies=[Depends(verify_csrf)])
+    return APIRouter(
+        prefix=prefix,
+        include_in_schema=False,
+        dependencies=[Depends(verify_csrf)],
+        route_class=DeferredRoute,
+    )

@@ -23,8 +23,9 @@ from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.core.i18n import N_
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 
-router = APIRouter(tags=["assignments"])
+router = APIRouter(tags=["assignments"], route_class=DeferredRoute)
 A = "/assignments/{assignment_id}"
 S = "/submissions/{submission_id}"
 

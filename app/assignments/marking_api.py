@@ -42,9 +42,10 @@ from app.assignments.service.marking_view import MarkingView, marking_view
 from app.core.db import SessionDep
 from app.core.downloads import stored_file_response
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 from app.core.storage import storage_for
 
-router = APIRouter(tags=["assignments"])
+router = APIRouter(tags=["assignments"], route_class=DeferredRoute)
 A = "/assignments/{assignment_id}"
 S = "/submissions/{submission_id}"
 

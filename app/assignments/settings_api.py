@@ -15,8 +15,9 @@ from app.assignments.schemas import (
 from app.assignments.service import dates, settings
 from app.core.db import SessionDep
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 
-router = APIRouter(tags=["assignments"])
+router = APIRouter(tags=["assignments"], route_class=DeferredRoute)
 
 
 @router.get("/modules/{module_id}/assignment", response_model=AssignmentRead)

@@ -22,9 +22,10 @@ from app.core.downloads import stored_file_response
 from app.core.errors import NotFound
 from app.core.i18n import N_
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 from app.core.storage import storage_for
 
-router = APIRouter(tags=["assignments"])
+router = APIRouter(tags=["assignments"], route_class=DeferredRoute)
 
 
 def submission_read(view: SubmissionView) -> SubmissionRead:

@@ -25,6 +25,7 @@ from app.core.downloads import attachment_headers
 from app.core.errors import Invalid
 from app.core.inputs import Id
 from app.core.pagination import Page
+from app.core.routes import DeferredRoute
 from app.core.storage import storage_for
 from app.courses.models import (
     Course,
@@ -70,9 +71,9 @@ from app.courses.service import (
 from app.courses.service.courses import workload_warning
 from app.courses.web import download_response
 
-programmes_router = APIRouter(prefix="/programmes", tags=["programmes"])
-courses_router = APIRouter(prefix="/courses", tags=["courses"])
-content_router = APIRouter(tags=["sections and modules"])
+programmes_router = APIRouter(prefix="/programmes", tags=["programmes"], route_class=DeferredRoute)
+courses_router = APIRouter(prefix="/courses", tags=["courses"], route_class=DeferredRoute)
+content_router = APIRouter(tags=["sections and modules"], route_class=DeferredRoute)
 
 
 def course_read(course: Course) -> CourseRead:

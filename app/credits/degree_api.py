@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response, status
 from app.accounts.deps import SignedInApiActor
 from app.core.db import SessionDep
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 from app.credits.degree_models import DoubleDegree
 from app.credits.degree_schemas import (
     DegreeStandingRead,
@@ -19,7 +20,7 @@ from app.credits.degree_schemas import (
 )
 from app.credits.service import degrees
 
-router = APIRouter(tags=["credits"])
+router = APIRouter(tags=["credits"], route_class=DeferredRoute)
 D = "/double-degrees"
 
 

@@ -10,6 +10,7 @@ from app.core.config import Settings
 from app.core.db import SessionDep
 from app.core.downloads import attachment_headers
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 from app.credits.document_schemas import (
     DocumentIssue,
     DocumentRead,
@@ -20,7 +21,7 @@ from app.credits.document_schemas import (
 )
 from app.credits.service import documents, pdf
 
-router = APIRouter(tags=["credits"])
+router = APIRouter(tags=["credits"], route_class=DeferredRoute)
 PublicId = Annotated[str, Path(min_length=1, max_length=64)]
 
 

@@ -9,11 +9,12 @@ from pydantic import BaseModel, Field
 from app.accounts.deps import SettingsDep, SignedInApiActor
 from app.core.db import SessionDep
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 from app.credits.service import elmo_export, elmo_import
 from app.credits.service.elmo_xml import MAX_ELMO_BYTES, MEDIA_TYPE
 from app.credits.transfer_models import TransferStatus, WaitingReason
 
-router = APIRouter(tags=["credits"])
+router = APIRouter(tags=["credits"], route_class=DeferredRoute)
 
 ELMO_BODY = {
     "requestBody": {

@@ -9,10 +9,11 @@ from app.accounts.deps import SignedInApiActor
 from app.core.db import SessionDep
 from app.core.inputs import Id
 from app.core.pagination import Page
+from app.core.routes import DeferredRoute
 from app.credits.ledger_schemas import CorrectionCreate, CreditsRead, EntryRead, RevocationCreate
 from app.credits.service import corrections, ledger_reads
 
-router = APIRouter(tags=["credits"])
+router = APIRouter(tags=["credits"], route_class=DeferredRoute)
 
 
 @router.get("/users/{user_id}/credits", response_model=CreditsRead)

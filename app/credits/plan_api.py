@@ -9,6 +9,7 @@ from app.accounts.deps import SignedInApiActor
 from app.core.db import SessionDep
 from app.core.inputs import Id
 from app.core.pagination import Page
+from app.core.routes import DeferredRoute
 from app.credits.plan_schemas import (
     AdvisorRead,
     ElectiveGroupRead,
@@ -19,7 +20,7 @@ from app.credits.plan_schemas import (
 )
 from app.credits.service import plans
 
-router = APIRouter(tags=["credits"])
+router = APIRouter(tags=["credits"], route_class=DeferredRoute)
 P = "/users/{user_id}/programmes/{code}"
 ProgrammeCode = Annotated[str, Path(max_length=32)]
 Cursor = Annotated[str | None, Query(max_length=64)]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path
 from app.accounts.deps import SignedInApiActor
 from app.core.db import SessionDep
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 from app.credits.models import CreditEntry
 from app.credits.progress_schemas import (
     CompensationUnitRead,
@@ -26,7 +27,7 @@ from app.credits.service import rules as rules_service
 from app.credits.service.progress import Progress
 from app.credits.service.rules import RuleSet
 
-router = APIRouter(tags=["credits"])
+router = APIRouter(tags=["credits"], route_class=DeferredRoute)
 
 ProgrammeCode = Annotated[str, Path(min_length=1, max_length=32)]
 

@@ -12,6 +12,7 @@ from app.accounts.deps import SettingsDep, SignedInApiActor
 from app.core.db import SessionDep
 from app.core.downloads import stored_file_response
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 from app.core.storage import storage_for
 from app.credits.recognition_models import ApplicationStatus
 from app.credits.recognition_schemas import (
@@ -36,7 +37,7 @@ from app.credits.service.recognition_decision import ItemDecision
 from app.credits.service.recognition_jury import Member
 from app.credits.service.recognition_lists import Listing
 
-router = APIRouter(tags=["credits"])
+router = APIRouter(tags=["credits"], route_class=DeferredRoute)
 A = "/credits/recognition/applications"
 One = A + "/{application_id}"
 

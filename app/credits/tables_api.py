@@ -10,6 +10,7 @@ from app.accounts.deps import SignedInApiActor
 from app.core.db import SessionDep
 from app.core.inputs import Id
 from app.core.pagination import Page
+from app.core.routes import DeferredRoute
 from app.credits.models import TableSource
 from app.credits.service import table_import, tables
 from app.credits.tables_schemas import (
@@ -23,7 +24,7 @@ from app.credits.tables_schemas import (
     TableImport,
 )
 
-router = APIRouter(tags=["credits"])
+router = APIRouter(tags=["credits"], route_class=DeferredRoute)
 
 
 @router.get("/grading-tables", response_model=Page[GradingTableRead])

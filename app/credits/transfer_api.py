@@ -10,6 +10,7 @@ from app.accounts.deps import SignedInApiActor
 from app.core.db import SessionDep
 from app.core.inputs import Id
 from app.core.pagination import Page
+from app.core.routes import DeferredRoute
 from app.credits.service import agreements, transfer, transfer_decisions, transfer_reads
 from app.credits.transfer_models import AgreementStatus, TransferStatus
 from app.credits.transfer_schemas import (
@@ -22,7 +23,7 @@ from app.credits.transfer_schemas import (
     ResultRead,
 )
 
-router = APIRouter(tags=["credits"])
+router = APIRouter(tags=["credits"], route_class=DeferredRoute)
 Cursor = Annotated[str | None, Query(max_length=40)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response, status
 from app.accounts.deps import SettingsDep, SignedInApiActor
 from app.core.db import SessionDep
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 from app.core.web import request_locale
 from app.enrolment import bulk, cohorts, intakes, programmes, service
 from app.enrolment.models import EnrolmentChange
@@ -35,9 +36,9 @@ from app.enrolment.schemas import (
     SelfEnrolmentRequest,
 )
 
-router = APIRouter(tags=["enrolments"])
-cohorts_router = APIRouter(prefix="/cohorts", tags=["cohorts"])
-groups_router = APIRouter(tags=["groups"])
+router = APIRouter(tags=["enrolments"], route_class=DeferredRoute)
+cohorts_router = APIRouter(prefix="/cohorts", tags=["cohorts"], route_class=DeferredRoute)
+groups_router = APIRouter(tags=["groups"], route_class=DeferredRoute)
 
 
 @router.get("/courses/{course_id}/participants", response_model=list[ParticipantRead])

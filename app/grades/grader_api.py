@@ -10,6 +10,7 @@ from app.accounts.deps import SignedInApiActor
 from app.core.db import SessionDep, utcnow
 from app.core.downloads import attachment_headers
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 from app.grades.grader_reads import grader_read, history_read, my_grades_read
 from app.grades.grader_schemas import (
     GradeChangeRead,
@@ -21,7 +22,7 @@ from app.grades.grader_schemas import (
 )
 from app.grades.service import grader, learner_view, overrides
 
-router = APIRouter(tags=["grades"])
+router = APIRouter(tags=["grades"], route_class=DeferredRoute)
 GroupQuery = Annotated[Id | None, Query(alias="group", description="only this group's learners")]
 LANGUAGE = Annotated[str, Query(max_length=8, description="language of the CSV's header")]
 

@@ -8,10 +8,11 @@ from app.accounts.deps import SignedInApiActor
 from app.core.db import SessionDep
 from app.core.inputs import Id
 from app.core.pagination import Page
+from app.core.routes import DeferredRoute
 from app.grades.service import reading
 from app.grades.setup_schemas import GradeRead, ResultRead
 
-router = APIRouter(tags=["gradebook"])
+router = APIRouter(tags=["gradebook"], route_class=DeferredRoute)
 
 
 @router.get("/courses/{course_id}/results", response_model=list[ResultRead])

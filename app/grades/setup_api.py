@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response, status
 from app.accounts.deps import SignedInApiActor
 from app.core.db import SessionDep
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 from app.grades.models import GradeCategory
 from app.grades.service import items, scales, setup
 from app.grades.setup_schemas import (
@@ -21,7 +22,7 @@ from app.grades.setup_schemas import (
     ScaleRead,
 )
 
-router = APIRouter(tags=["gradebook"])
+router = APIRouter(tags=["gradebook"], route_class=DeferredRoute)
 
 
 @router.get("/scales", response_model=list[ScaleRead])

@@ -7,12 +7,13 @@ from fastapi import APIRouter, Response, status
 from app.accounts.deps import SignedInApiActor
 from app.core.db import SessionDep
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 from app.quizzes.quiz_schemas import AnswersSave, AttemptRead, AttemptSlotRead, ManualGrade
 from app.quizzes.service import answering, marking, showing
 from app.quizzes.service.attempts import start
 from app.quizzes.service.showing import Shown
 
-router = APIRouter(tags=["quizzes"])
+router = APIRouter(tags=["quizzes"], route_class=DeferredRoute)
 
 
 def attempt_read(shown: Shown) -> AttemptRead:

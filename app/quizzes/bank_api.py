@@ -10,6 +10,7 @@ from app.accounts.deps import SignedInApiActor
 from app.core.actors import Actor
 from app.core.db import SessionDep
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 from app.quizzes.bank_schemas import (
     CategoryCreate,
     CategoryRead,
@@ -26,7 +27,7 @@ from app.quizzes.service import bank, categories, transfer
 from app.quizzes.service.bank import Entry, QuestionFilter
 from app.quizzes.service.categories import CategoryNode
 
-router = APIRouter(tags=["question bank"])
+router = APIRouter(tags=["question bank"], route_class=DeferredRoute)
 
 
 def category_read(node: CategoryNode) -> CategoryRead:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response, status
 from app.accounts.deps import SignedInApiActor
 from app.core.db import SessionDep
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 from app.quizzes.attempt_models import QuizOverride
 from app.quizzes.quiz_schemas import (
     AttemptSummary,
@@ -21,7 +22,7 @@ from app.quizzes.quiz_schemas import (
 )
 from app.quizzes.service import marking, overrides, quizzes, regrade, slots
 
-router = APIRouter(tags=["quizzes"])
+router = APIRouter(tags=["quizzes"], route_class=DeferredRoute)
 
 
 @router.get("/modules/{module_id}/quiz", response_model=QuizRead)

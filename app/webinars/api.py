@@ -21,6 +21,7 @@ from app.accounts.deps import SettingsDep, SignedInApiActor
 from app.core.db import SessionDep
 from app.core.downloads import stored_file_response
 from app.core.inputs import Id
+from app.core.routes import DeferredRoute
 from app.core.storage import storage_for
 from app.webinars import feeds
 from app.webinars.models import Attendance, Recording, Registration
@@ -59,7 +60,7 @@ from app.webinars.service import (
 from app.webinars.service.materials import FileKind
 from app.webinars.timezones import to_local
 
-router = APIRouter(tags=["webinars"])
+router = APIRouter(tags=["webinars"], route_class=DeferredRoute)
 ICS = "text/calendar; charset=utf-8"
 
 
