@@ -1,6 +1,7 @@
-"""Learners finishing a quiz at the same moment (threads, real commits), as at the end of an
-exam: the quiz's first two submits both create its gradebook item; the one whose insert the
-database refuses takes the other's item, so neither submit fails (bench/exam.py found it)."""
+"""Races of an exam (threads, real commits; bench/exam.py found them): learners finishing at
+the same moment both create the quiz's gradebook item, and one learner's two starts at once
+(a double click on Start) both create attempt 1. In each, the request whose insert the
+database refuses takes what the other created instead of failing."""
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -37,19 +38,27 @@ def committed(engine: Engine, settings: Settings) -> Iterator[sessionmaker[Sessi
     session_factory.configure(None)
 
 
-def _meet_before(monkeypatch: pytest.MonkeyPatch, target: Any, name: str, parties: int) -> None:
-    """Hold the first `parties` calls of `target.name` until all have come, so each request
-    has looked for the item before either creates it. On SQLite the second writer waits for
-    the first's write lock before reading, so the meeting times out and each goes on alone."""
+def _meet(
+    monkeypatch: pytest.MonkeyPatch, target: Any, name: str, parties: int, *, after: bool
+) -> None:
+    """Hold the first `parties` calls of `target.name` (before or after it runs) until all have
+    come, so each request has looked before either writes. On SQLite the second writer waits
+    for the first's write lock before reading, so the meeting times out and each goes on
+    alone."""
     original: Callable[..., Any] = getattr(target, name)
     barrier = Barrier(parties)
     calls = count()
 
     def meet(*args: Any, **kwargs: Any) -> Any:
-        if next(calls) < parties:
+        held = next(calls) < parties
+        if held and not after:
             with suppress(BrokenBarrierError):
                 barrier.wait(timeout=3)
-        return original(*args, **kwargs)
+        result = original(*args, **kwargs)
+        if held and after:
+            with suppress(BrokenBarrierError):
+                barrier.wait(timeout=3)
+        return result
 
     monkeypatch.setattr(target, name, meet)
 
@@ -66,7 +75,7 @@ def test_two_first_submits_at_once_both_finish_with_one_grade_item(
         emails = [user.email for user in learners]
     client = TestClient(app, raise_server_exceptions=False)
     tokens = [bearer(api_token(client, email)) for email in emails]
-    _meet_before(monkeypatch, results, "ensure_item", 2)
+    _meet(monkeypatch, results, "ensure_item", 2, after=False)
 
     def submit(n: int) -> int:
         answer = client.post(f"/api/v1/attempts/{started[n]}/submit", headers=tokens[n])
@@ -93,3 +102,28 @@ def test_two_first_submits_at_once_both_finish_with_one_grade_item(
     assert len(items) == 1
     assert grades == 2
     assert finished == 2
+
+
+def test_two_starts_of_one_learner_at_once_give_one_attempt(
+    app, committed: sessionmaker[Session], settings: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    with committed.begin() as session:
+        world = quiz_world(session, settings, fixed=2)
+        assert world.quiz is not None
+        quiz_id, email = world.quiz.id, world.student.email
+    client = TestClient(app, raise_server_exceptions=False)
+    headers = bearer(api_token(client, email))
+    _meet(monkeypatch, attempts, "_attempts_of", 2, after=True)
+
+    def start(_: int) -> tuple[int, int]:
+        answer = client.post(f"/api/v1/quizzes/{quiz_id}/attempts", headers=headers)
+        return answer.status_code, answer.json().get("id", 0)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(start, range(2)))
+
+    with committed() as session:
+        made = session.scalars(select(Attempt.id).where(Attempt.quiz_id == quiz_id)).all()
+    assert sorted(status for status, _ in answers) == [200, 201]
+    assert len(made) == 1
+    assert {attempt for _, attempt in answers} == set(made)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from random import Random
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.actors import Actor
@@ -117,8 +118,9 @@ def _require_taker(actor: Actor, access: QuizAccess) -> int:
 
 
 def start(session: Session, actor: Actor, quiz_id: int) -> tuple[Attempt, bool]:
-    """Start an attempt, or give back the learner's open one (True when new). Refused before
-    the quiz opens, after it closes, past the attempts allowed or within the delay."""
+    """Start an attempt, or give back the learner's open one (True when new), also when two
+    starts of the same learner race. Refused before the quiz opens, after it closes, past the
+    attempts allowed or within the delay."""
     access = get_quiz(session, actor, quiz_id)
     user_id = _require_taker(actor, access)
     quiz = access.quiz
@@ -130,7 +132,16 @@ def start(session: Session, actor: Actor, quiz_id: int) -> tuple[Attempt, bool]:
             return attempt, False
     terms = terms_for(session, quiz, user_id)
     refuse_start(quiz, terms, previous, now)
-    return _create(session, quiz, user_id, len(previous) + 1, terms), True
+    try:
+        with session.begin_nested():
+            return _create(session, quiz, user_id, len(previous) + 1, terms), True
+    except IntegrityError:
+        # The learner's other start at the same moment (a double click on Start, a retry of
+        # a slow one) created this attempt number: give back the attempt it created.
+        for attempt in _attempts_of(session, quiz.id, user_id):
+            if attempt.state in OPEN_STATES:
+                return attempt, False
+        raise
 
 
 @dataclass(frozen=True)
