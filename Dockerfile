@@ -9,8 +9,9 @@ WORKDIR /srv/agora
 
 COPY pyproject.toml README.md ./
 COPY app ./app
-# Editable, so the app finds templates/, migrations/ and courses_seed/ beside it.
-RUN pip install -e . && pip uninstall -y pip
+# Editable, so the app finds templates/, migrations/ and courses_seed/ beside it; with the S3
+# backend's boto3, since several servers share their files through a bucket.
+RUN pip install -e ".[s3]" && pip uninstall -y pip
 
 COPY alembic.ini ./
 COPY migrations ./migrations
