@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from app.accounts.deps import PortalActor, page_router
 from app.core.db import SessionDep
-from app.core.web import render, request_locale
+from app.core.web import keeper, render, request_locale
 from app.courses.service.visibility import Landing
 from app.courses.web import course_or_sign_in, reader
 from app.enrolment.service import SELF_ENROLMENT_REFUSALS
@@ -40,11 +40,14 @@ def course_page(request: Request, session: SessionDep, actor: PortalActor, code:
         }
         return render(request, "courses/landing.html", context)
     actor, access = reader(request, actor, access)  # a staff member's preview as a student
-    overview = service.course_overview(session, actor, access, request_locale(request))
+    locale = request_locale(request)
+    overview = service.course_overview(session, actor, access, locale)
+    memo = overview.outline_memo
     context = {
         **vars(overview),
         "course": access.course,
         "enrol_refusal": refusal,
         "signed_in": not actor.is_anonymous,
+        "kept": keeper(None if memo is None else memo.setdefault((locale, access.preview), {})),
     }
     return render(request, "courses/course.html", context)

@@ -1,8 +1,9 @@
 """What the portal's composed pages show: each domain's part, chosen for this reader. The
 rules are the domains'; this decides only which parts a reader gets."""
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -60,6 +61,9 @@ class CourseOverview:
     # A reader whose progress is not recorded (a visitor, anyone reading open content) is
     # told how to have it recorded instead of being shown completion controls.
     progress_note: bool = False
+    # Where the page may keep the outline it renders for this version of the course (None:
+    # the structure was not kept, so render afresh).
+    outline_memo: dict[Hashable, Any] | None = None
 
 
 def course_overview(
@@ -91,6 +95,7 @@ def course_overview(
         progress_note=not staff
         and not access.preview
         and not policy.tracks_completion(actor, access.roles),
+        outline_memo=completion.kept_shape_memo(course),
     )
 
 

@@ -3,8 +3,10 @@ an event trail for reporting."""
 
 import logging
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -244,6 +246,9 @@ class CourseShape:
     titles: dict[int, str]
     # Modules in a hidden section: hidden from students whatever their own flag.
     in_hidden_section: frozenset[int] = frozenset()
+    # What the pages derive from this version of the structure and keep with it (the
+    # rendered outline), so that it goes when the version does.
+    memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def students_prerequisites(self) -> dict[int, list[int]]:
@@ -271,6 +276,13 @@ MAX_SHAPES = 1000
 
 def clear_course_shapes() -> None:
     _SHAPES.clear()
+
+
+def kept_shape_memo(course: Course) -> dict[Hashable, Any] | None:
+    """The memo of the kept structure of the course as it is now, or None when it is not
+    kept (a structure read in a transaction that wrote): then nothing may be kept."""
+    shape = _SHAPES.get((course.id, course.created_at, course.version))
+    return None if shape is None else shape.memo
 
 
 def _read_in_committed_state(session: Session, course: Course) -> bool:
