@@ -12,12 +12,12 @@ from app.assignments.service import groups
 from app.assignments.service.settings import assignment_by_id
 from app.assignments.service.submissions import (
     NO_SUBMISSION,
-    WITH_FILES,
     Owner,
     SubmissionView,
     changed,
     draft_of,
     view_of,
+    with_files,
 )
 from app.core.actors import Actor, require
 from app.core.config import Settings
@@ -74,7 +74,7 @@ def submission_file(
 ) -> SubmissionFile:
     """A file of a submission, for its learner, its group's members and its markers only."""
     submission = session.scalar(
-        select(Submission).where(Submission.id == submission_id).options(WITH_FILES)
+        select(Submission).where(Submission.id == submission_id).options(with_files())
     )
     if submission is None:
         raise NotFound(NO_SUBMISSION)

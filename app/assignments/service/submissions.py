@@ -4,9 +4,11 @@ is kept as it was; a submitted attempt is read only."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.accounts.models import User
 from app.assignments import policy
@@ -30,8 +32,13 @@ from app.core.markdown import render_markdown
 from app.enrolment.models import Group
 
 NO_SUBMISSION = N_("No such submission.")
-WITH_FILES = selectinload(Submission.files).selectinload(SubmissionFile.content)
 DONE = (SubmissionStatus.SUBMITTED, SubmissionStatus.REOPENED)
+
+
+# Made on first use: making a loader option configures every mapper, work for the first query.
+@cache
+def with_files() -> LoaderOption:
+    return selectinload(Submission.files).selectinload(SubmissionFile.content)
 
 
 class AssignmentClosed(Conflict):
@@ -118,7 +125,7 @@ def attempts_of(session: Session, assignment: Assignment, owner: Owner) -> list[
         session.scalars(
             select(Submission)
             .where(_owner_filter(assignment, owner))
-            .options(WITH_FILES)
+            .options(with_files())
             .order_by(Submission.attempt.desc())
             .execution_options(populate_existing=True)
         )
@@ -288,7 +295,7 @@ def reopen(session: Session, actor: Actor, submission_id: int) -> SubmissionView
     """Those who mark reopen a learner's submitted attempt (manual resubmission): a new draft
     attempt copies its text and files; the reopened one is kept as it was."""
     submission = session.scalar(
-        select(Submission).where(Submission.id == submission_id).options(WITH_FILES)
+        select(Submission).where(Submission.id == submission_id).options(with_files())
     )
     if submission is None:
         raise NotFound(NO_SUBMISSION)
@@ -313,7 +320,7 @@ def next_attempt(session: Session, submission: Submission) -> Submission | None:
     if assignment.resubmission is not Resubmission.UNTIL_PASS:
         return None
     loaded = session.scalar(
-        select(Submission).where(Submission.id == submission.id).options(WITH_FILES)
+        select(Submission).where(Submission.id == submission.id).options(with_files())
     )
     assert loaded is not None
     if not _reopenable(session, loaded) or not _within_limit(assignment, loaded):

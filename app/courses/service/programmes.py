@@ -1,9 +1,11 @@
 """Programmes: degrees, inductions and workshops made of courses, awarded by institutions."""
 
 from collections.abc import Sequence
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.accounts.models import Institution
 from app.accounts.service import find_institution
@@ -25,11 +27,14 @@ class MandatoryCourseMissing(Invalid):
     title = N_("The programme lacks a course that an awarding institution makes mandatory.")
 
 
-WITH_LINKS = (selectinload(Programme.institutions), selectinload(Programme.courses))
+# Made on first use: making a loader option configures every mapper, work for the first query.
+@cache
+def _with_links() -> tuple[LoaderOption, ...]:
+    return (selectinload(Programme.institutions), selectinload(Programme.courses))
 
 
 def list_programmes(session: Session, actor: Actor) -> Sequence[Programme]:
-    stmt = select(Programme).options(*WITH_LINKS).order_by(Programme.code)
+    stmt = select(Programme).options(*_with_links()).order_by(Programme.code)
     return session.scalars(stmt.where(policy.listed_programmes(actor))).all()
 
 
@@ -40,7 +45,9 @@ def programmes_to_manage(session: Session, actor: Actor) -> Sequence[Programme]:
 
 
 def get_programme(session: Session, actor: Actor, code: str) -> Programme:
-    programme = session.scalar(select(Programme).where(Programme.code == code).options(*WITH_LINKS))
+    programme = session.scalar(
+        select(Programme).where(Programme.code == code).options(*_with_links())
+    )
     if programme is None or (
         programme.status is not Status.PUBLISHED
         and not policy.can_manage_programme(actor, _awarding(programme))

@@ -7,9 +7,11 @@ party, never twice within one degree."""
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.accounts.models import Institution, User
 from app.accounts.service import find_institution
@@ -51,11 +53,16 @@ class SharedCourseWithoutCredits(Invalid):
 
 
 NO_SUCH_AGREEMENT = N_("No such double-degree agreement.")
-WITH_LINKS = (
-    selectinload(DoubleDegree.parties).selectinload(DegreeParty.institution),
-    selectinload(DoubleDegree.parties).selectinload(DegreeParty.programme),
-    selectinload(DoubleDegree.shared_courses).selectinload(SharedCourse.course),
-)
+
+
+# Made on first use: making a loader option configures every mapper, work for the first query.
+@cache
+def _with_links() -> tuple[LoaderOption, ...]:
+    return (
+        selectinload(DoubleDegree.parties).selectinload(DegreeParty.institution),
+        selectinload(DoubleDegree.parties).selectinload(DegreeParty.programme),
+        selectinload(DoubleDegree.shared_courses).selectinload(SharedCourse.course),
+    )
 
 
 def _party_ids(agreement: DoubleDegree) -> list[int]:
@@ -65,7 +72,7 @@ def _party_ids(agreement: DoubleDegree) -> list[int]:
 def list_agreements(session: Session, actor: Actor) -> Sequence[DoubleDegree]:
     """The agreements the actor's institution is a party to (coordinators: all), by code."""
     require(policy.can_list_double_degrees(actor))
-    stmt = select(DoubleDegree).options(*WITH_LINKS).order_by(DoubleDegree.code)
+    stmt = select(DoubleDegree).options(*_with_links()).order_by(DoubleDegree.code)
     if actor.is_confined:
         stmt = stmt.where(
             DoubleDegree.id.in_(
@@ -80,7 +87,7 @@ def list_agreements(session: Session, actor: Actor) -> Sequence[DoubleDegree]:
 def get_agreement(session: Session, actor: Actor, agreement_id: int) -> DoubleDegree:
     """One agreement, for managers and partner systems of a party (404 for anyone else)."""
     agreement = session.scalar(
-        select(DoubleDegree).where(DoubleDegree.id == agreement_id).options(*WITH_LINKS)
+        select(DoubleDegree).where(DoubleDegree.id == agreement_id).options(*_with_links())
     )
     known = agreement is not None and policy.knows_double_degree(actor, _party_ids(agreement))
     require(known, NotFound, NO_SUCH_AGREEMENT)
@@ -262,7 +269,7 @@ def learner_agreements(session: Session, user_id: int) -> Sequence[DoubleDegree]
     """The agreements joining a programme the learner is enrolled in."""
     enrolled = select(ProgrammeEnrolment.programme_id).where(ProgrammeEnrolment.user_id == user_id)
     joined = select(DegreeParty.agreement_id).where(DegreeParty.programme_id.in_(enrolled))
-    stmt = select(DoubleDegree).where(DoubleDegree.id.in_(joined)).options(*WITH_LINKS)
+    stmt = select(DoubleDegree).where(DoubleDegree.id.in_(joined)).options(*_with_links())
     return session.scalars(stmt.order_by(DoubleDegree.code)).all()
 
 

@@ -4,9 +4,11 @@ one and what they may do with it is asked of the policy; everything else is a 40
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.accounts.models import User
 from app.core.actors import Actor, require
@@ -28,12 +30,17 @@ from app.enrolment.models import ProgrammeEnrolment
 
 NO_APPLICATION = N_("No such recognition application.")
 OPEN = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
-WITH_ALL = (
-    selectinload(RecognitionApplication.requests).selectinload(RecognitionRequest.course),
-    selectinload(RecognitionApplication.evidence).selectinload(RecognitionEvidence.content),
-    selectinload(RecognitionApplication.jury),
-    selectinload(RecognitionApplication.decision).selectinload(RecognitionDecision.items),
-)
+
+
+# Made on first use: making a loader option configures every mapper, work for the first query.
+@cache
+def _with_all() -> tuple[LoaderOption, ...]:
+    return (
+        selectinload(RecognitionApplication.requests).selectinload(RecognitionRequest.course),
+        selectinload(RecognitionApplication.evidence).selectinload(RecognitionEvidence.content),
+        selectinload(RecognitionApplication.jury),
+        selectinload(RecognitionApplication.decision).selectinload(RecognitionDecision.items),
+    )
 
 
 class AlreadyCredited(Conflict):
@@ -121,7 +128,7 @@ def application_view(session: Session, actor: Actor, application_id: int) -> App
     application = session.scalar(
         select(RecognitionApplication)
         .where(RecognitionApplication.id == application_id)
-        .options(*WITH_ALL)
+        .options(*_with_all())
     )
     if application is None:
         raise NotFound(NO_APPLICATION)
@@ -214,7 +221,7 @@ def create(
     application = session.scalars(
         select(RecognitionApplication)
         .where(RecognitionApplication.id == application.id)
-        .options(*WITH_ALL)
+        .options(*_with_all())
     ).one()
     view = view_of(session, actor, application)
     _set_content(session, view, course_ids, experience)

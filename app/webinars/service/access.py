@@ -4,9 +4,11 @@ reader gets (counts of places taken and waiting, their own registration)."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.core.actors import Actor, require
 from app.core.db import utcnow
@@ -19,13 +21,17 @@ from app.membership.service import course_roles
 from app.webinars import policy
 from app.webinars.models import Registration, RegistrationStatus, SessionStatus, WebinarSession
 
-WITH_DETAILS = (
-    selectinload(WebinarSession.sittings),
-    selectinload(WebinarSession.hosts),
-    selectinload(WebinarSession.speakers),
-    selectinload(WebinarSession.materials),
-    selectinload(WebinarSession.recordings),
-)
+
+# Made on first use: making a loader option configures every mapper, work for the first query.
+@cache
+def with_details() -> tuple[LoaderOption, ...]:
+    return (
+        selectinload(WebinarSession.sittings),
+        selectinload(WebinarSession.hosts),
+        selectinload(WebinarSession.speakers),
+        selectinload(WebinarSession.materials),
+        selectinload(WebinarSession.recordings),
+    )
 
 
 class WebinarCancelled(Conflict):
@@ -55,7 +61,7 @@ class WebinarView:
 def load_webinar(session: Session, webinar_id: int, *, lock: bool = False) -> WebinarSession:
     """With its days, hosts, speakers, materials and recordings; `lock` takes the row lock
     that serialises changes to its places."""
-    stmt = select(WebinarSession).where(WebinarSession.id == webinar_id).options(*WITH_DETAILS)
+    stmt = select(WebinarSession).where(WebinarSession.id == webinar_id).options(*with_details())
     found = session.scalar(stmt.with_for_update(of=WebinarSession) if lock else stmt)
     if found is None:
         raise NotFound(N_("No such session."))
@@ -138,7 +144,7 @@ def reread(session: Session, actor: Actor, webinars: Sequence[WebinarSession]) -
     found = session.scalars(
         select(WebinarSession)
         .where(WebinarSession.id.in_([w.id for w in webinars]))
-        .options(*WITH_DETAILS)
+        .options(*with_details())
         .order_by(WebinarSession.starts_at)
         .execution_options(populate_existing=True)
     ).all()
@@ -154,7 +160,7 @@ def course_webinars(
     stmt = (
         select(WebinarSession)
         .where(WebinarSession.course_id == course_id)
-        .options(*WITH_DETAILS)
+        .options(*with_details())
         .order_by(WebinarSession.starts_at)
     )
     if upcoming_only:

@@ -24,7 +24,7 @@ from app.webinars.models import (
     Sitting,
     WebinarSession,
 )
-from app.webinars.service.access import WITH_DETAILS
+from app.webinars.service.access import with_details
 
 LATE_AFTER = timedelta(minutes=10)
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
@@ -143,7 +143,7 @@ def record_provider_events(
     """Join/leave events from the video service, matched to the course's enrolled people;
     unknown rooms and people are ignored. Returns how many were recorded."""
     webinar = session.scalar(
-        select(WebinarSession).where(WebinarSession.room_name == room_name).options(*WITH_DETAILS)
+        select(WebinarSession).where(WebinarSession.room_name == room_name).options(*with_details())
     )
     if webinar is None:
         return 0

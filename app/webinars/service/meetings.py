@@ -26,10 +26,10 @@ from app.webinars.models import (
     WebinarSession,
 )
 from app.webinars.service.access import (
-    WITH_DETAILS,
     editable_webinar,
     end_transaction_before_network,
     visible_webinar,
+    with_details,
 )
 from app.webinars.service.attendance import recompute, record_provider_events
 
@@ -208,7 +208,7 @@ def receive_events(
     webinar = session.scalar(
         select(WebinarSession)
         .where(WebinarSession.events_token_digest == _digest(token))
-        .options(*WITH_DETAILS)
+        .options(*with_details())
     )
     if webinar is None:
         raise UnknownEventsToken()

@@ -28,10 +28,10 @@ from app.webinars.models import (
 )
 from app.webinars.schemas import SeriesCreate, SessionCreate, SessionUpdate, SittingIn
 from app.webinars.service.access import (
-    WITH_DETAILS,
     WebinarCancelled,
     editable_webinar,
     load_webinar,
+    with_details,
 )
 from app.webinars.service.bulk import column_values, insert_all
 from app.webinars.service.registration import promote_waiting
@@ -199,7 +199,7 @@ def _insert_series(session: Session, planned: list[WebinarSession]) -> list[Webi
         session.scalars(
             select(WebinarSession)
             .where(WebinarSession.id.in_(ids.values()))
-            .options(*WITH_DETAILS)
+            .options(*with_details())
             .order_by(WebinarSession.starts_at)
         )
     )
