@@ -7,7 +7,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from app.core.i18n import SUPPORTED_LOCALES, TRANSLATIONS_DIR
+from app.core.i18n import SUPPORTED_LOCALES, TRANSLATIONS_DIR, translations_for
+from app.core.web import templates_for
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
@@ -63,3 +64,20 @@ def test_translations_keep_every_placeholder(locale: str):
     ]
 
     assert not broken, broken
+
+
+def test_templates_translate_and_escape_what_is_put_into_a_translation():
+    french = templates_for("fr")
+    page = french.from_string(
+        '{{ _("Sign in") }}|{{ _("Starts on %(day)s", day=day) }}|'
+        '{{ ngettext("%(num)s hour of work", "%(num)s hours of work", 3) }}'
+    )
+
+    signed, starts, hours = page.render(day="<b>1 mars</b>").split("|")
+
+    assert signed == str(translations_for("fr").gettext("Sign in")) != "Sign in"
+    assert "&lt;b&gt;1 mars&lt;/b&gt;" in starts
+    assert "<b>" not in starts
+    assert hours == translations_for("fr").ngettext(
+        "%(num)s hour of work", "%(num)s hours of work", 3
+    ) % {"num": 3}
