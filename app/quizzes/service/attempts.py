@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from random import Random
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -97,17 +97,18 @@ def _create(session: Session, quiz: Quiz, user_id: int, number: int, terms: Term
     )  # fmt: skip
     session.add(attempt)
     session.flush()
+    rows = []
     for position, (slot, page) in enumerate(_lay_out(quiz, slots, rng), start=1):
         version = versions[questions[slot.id]]
         kind = for_type(version.qtype)
-        session.add(
-            AttemptSlot(
-                attempt_id=attempt.id, position=position, page=page,
-                question_version_id=version.id, max_mark=slot.mark,
-                prompt=kind.prompt(version, rng if quiz.shuffle_answers else None),
-            )
-        )  # fmt: skip
-    session.flush()
+        rows.append({
+            "attempt_id": attempt.id, "position": position, "page": page,
+            "question_version_id": version.id, "max_mark": slot.mark,
+            "prompt": kind.prompt(version, rng if quiz.shuffle_answers else None),
+        })  # fmt: skip
+    # One statement for all the slots, on SQLite too (added one by one, each is an INSERT
+    # there, to return its id, which nothing here needs).
+    session.execute(insert(AttemptSlot), rows)
     return attempt
 
 

@@ -46,7 +46,10 @@ def _with_descendants(children: dict[int | None, list[int]], root: int) -> set[i
 
 
 def _pool(session: Session, course_id: int, slots: list[QuizSlot]) -> dict[int, list[int]]:
-    """For each random slot, the ids of the questions it may draw, in id order."""
+    """For each random slot, the ids of the questions it may draw, in id order (nothing to
+    read for a quiz of fixed questions only)."""
+    if all(slot.category_id is None for slot in slots):
+        return {}
     children = _subcategories(session, course_id)
     wanted = {
         slot.id: (
