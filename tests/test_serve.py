@@ -143,13 +143,25 @@ def test_loading_the_application_hashes_no_password():
 
 
 def test_building_the_application_loads_none_of_the_libraries_few_requests_need():
-    """fpdf2 (with its font tools and Pillow), icalendar, markdown-it and httpx are imported by
-    the functions that use them: half a second of a worker's start-up, before it can answer
-    the supervisor, spent on them otherwise."""
+    """fpdf2 (with its font tools and Pillow), icalendar, markdown-it, httpx and PyYAML are
+    imported by the functions that use them: half a second of a worker's start-up, before it
+    can answer the supervisor, spent on them otherwise."""
     loaded = _modules_loaded_by("import app.main; app.main.create_app()")
 
     assert "app.main" in loaded
-    assert not {"fpdf", "fontTools", "PIL", "icalendar", "markdown_it", "httpx", "boto3"} & loaded
+    lazy = {"fpdf", "fontTools", "PIL", "icalendar", "markdown_it", "httpx", "yaml", "boto3"}
+    assert not lazy & loaded
+
+
+def test_building_the_application_configures_no_mapper():
+    """Configuring the models' mappers is work for the first query; a loader option made at
+    import (a module's constant) did it for every worker before it could answer."""
+    loaded = _modules_loaded_by(
+        "import app.main; from app.core.db import Base; app.main.create_app(); "
+        "assert not any(m.configured for m in Base.registry.mappers), 'configured at start-up'"
+    )
+
+    assert "app.main" in loaded
 
 
 def test_every_route_is_resolved_only_by_the_router_that_serves_it():

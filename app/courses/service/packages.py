@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import IO, Literal, Protocol
 
-import yaml
 from pydantic import Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -205,6 +204,8 @@ def read_manifest(source: PackageSource, settings: Settings) -> CourseManifest:
     names = source.names()
     if MANIFEST not in names:
         raise PackageInvalid(f"The package has no {MANIFEST}.", field=MANIFEST)
+    import yaml  # for packages only: not imported by every worker at start-up
+
     try:
         raw = yaml.safe_load(source.read(MANIFEST, 1024 * 1024))
         manifest = CourseManifest.model_validate(raw)
@@ -383,6 +384,8 @@ def export_course(session: Session, actor: Actor, settings: Settings, course_id:
         )
     ):
         requires.setdefault(module_id, []).append(keys[required_id])
+    import yaml  # see read_manifest
+
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         institution = (

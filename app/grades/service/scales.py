@@ -4,7 +4,6 @@ from `courses_seed/scales.yaml` by the seed."""
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -82,6 +81,8 @@ def load_scales(session: Session, seed_dir: Path) -> int:
     path = seed_dir / "scales.yaml"
     if not path.exists():
         return 0
+    import yaml  # only the seed reads YAML here: not imported by every worker at start-up
+
     with path.open(encoding="utf-8") as handle:
         entries = yaml.safe_load(handle)["scales"]
     existing = set(session.scalars(select(Scale.code)))
