@@ -18,7 +18,7 @@ COURSE_PAGE_BUDGET = 6
 DASHBOARD_BUDGET = 7
 CATALOGUE_BUDGET = 3
 # The module page also reads the module's versions in other languages (its language switch).
-MODULE_PAGE_BUDGET = 8
+MODULE_PAGE_BUDGET = 6
 API_CATALOGUE_BUDGET = 1
 API_PROGRAMMES_BUDGET = 3
 

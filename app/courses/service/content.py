@@ -6,7 +6,7 @@ from typing import IO, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import ColumnElement, ForeignKey, delete, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from app.core.actors import Actor
 from app.core.config import Settings
@@ -380,13 +380,18 @@ def read_module(
     """A module as its reader may see it. Students cannot open a locked module; they are told
     why it is locked. `within`, the course whose address the module is read at (as already
     read for this reader): a module belongs to its course, so another course's is not found."""
-    module = session.scalar(
-        select(Module)
-        .where(Module.id == module_id)
-        .options(
-            selectinload(Module.files).selectinload(ModuleFile.content),
-            selectinload(Module.translations),
+    # One statement for the module with its files and translations (a few rows each).
+    module = (
+        session.execute(
+            select(Module)
+            .where(Module.id == module_id)
+            .options(
+                joinedload(Module.files).joinedload(ModuleFile.content),
+                joinedload(Module.translations),
+            )
         )
+        .unique()
+        .scalar_one_or_none()
     )
     if module is None or (within is not None and within.course.id != module.course_id):
         raise NotFound(N_("No such module."))
