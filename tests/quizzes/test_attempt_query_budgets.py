@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.quizzes.quiz_schemas import QuizSettings, SlotAdd
-from app.quizzes.service import quizzes, slots
+from app.quizzes.service import answering, attempts, quizzes, results, slots
 from tests.accounts.factories import page_csrf, sign_in
 from tests.conftest import QueryCounter
 from tests.quizzes.quiz_factories import (
@@ -93,3 +93,21 @@ def test_start_page_save_and_summary_keep_their_budgets(
     }
     for name, budget in budgets.items():
         assert found[10][name] <= budget, (name, found[10][name])
+
+
+def test_a_learners_grade_is_read_in_the_same_queries_after_one_attempt_or_three(
+    db: Session, settings: Settings, queries: QueryCounter
+) -> None:
+    world = quiz_world(db, settings, fixed=2)
+    assert world.quiz is not None
+    me = actor_of(world.student)
+    found = []
+    for _ in range(3):
+        attempt, _ = attempts.start(db, me, world.quiz.id)
+        answering.submit(db, me, attempt.id)
+        with queries:
+            grade, latest = results.learner_grade(db, world.quiz, world.student.id)
+        assert latest is not None
+        assert grade is not None
+        found.append(queries.count)
+    assert found[0] == found[2], found

@@ -17,7 +17,7 @@ from app.courses.models import CompletionRule, Module
 from app.courses.service.completion import record_outcome
 from app.grades.models import Grade, GradeItem, ItemSource
 from app.grades.service.record import ensure_item, record_grade
-from app.quizzes.attempt_models import Attempt, AttemptState, GradingMethod, Quiz
+from app.quizzes.attempt_models import Attempt, AttemptSlot, AttemptState, GradingMethod, Quiz
 from app.quizzes.service.review import marks_visible
 from app.quizzes.service.timing import terms_for
 
@@ -92,17 +92,30 @@ def finished_attempts(session: Session, quiz_id: int, user_id: int) -> list[Atte
 
 
 def out_of(session: Session, attempt_id: int) -> Decimal:
-    from app.quizzes.service.grading import attempt_slots
+    return out_of_each(session, [attempt_id]).get(attempt_id, Decimal(0))
 
-    return sum((slot.max_mark for slot in attempt_slots(session, attempt_id)), Decimal(0))
+
+def out_of_each(session: Session, attempt_ids: Sequence[int]) -> dict[int, Decimal]:
+    """Each attempt's total of its slots' marks, in one query."""
+    totals: dict[int, Decimal] = {}
+    if attempt_ids:
+        for attempt_id, mark in session.execute(
+            select(AttemptSlot.attempt_id, AttemptSlot.max_mark).where(
+                AttemptSlot.attempt_id.in_(attempt_ids)
+            )
+        ):
+            totals[attempt_id] = totals.get(attempt_id, Decimal(0)) + mark
+    return totals
 
 
 def learner_grade(
     session: Session, quiz: Quiz, user_id: int
 ) -> tuple[Decimal | None, Attempt | None]:
-    """The learner's quiz grade and their latest graded attempt."""
+    """The learner's quiz grade and their latest graded attempt (one query for the marks of
+    all their attempts, however many a self-check quiz has had)."""
     attempts = finished_attempts(session, quiz.id, user_id)
-    graded = [(a, attempt_grade(quiz, a, out_of(session, a.id))) for a in attempts]
+    totals = out_of_each(session, [a.id for a in attempts])
+    graded = [(a, attempt_grade(quiz, a, totals.get(a.id, Decimal(0)))) for a in attempts]
     marks = [(a, g) for a, g in graded if g is not None]
     grade = quiz_grade(quiz.grading_method, [g for _, g in marks])
     return grade, (marks[-1][0] if marks else None)
