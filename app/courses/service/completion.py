@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
@@ -413,43 +413,42 @@ def _progress(total: int, done: int) -> Progress:
     )
 
 
-def _required_in(course_ids: list[int]) -> Select[int]:
+def _counting(course_ids: list[int]) -> list[ColumnElement[bool]]:
     """Required modules that count: published, not hidden, not in a hidden section."""
+    return [
+        Module.course_id.in_(course_ids),
+        Module.required.is_(True),
+        Module.status == Status.PUBLISHED,
+        Module.hidden.is_(False),
+        Section.hidden.is_(False),
+    ]
+
+
+def _required_in(course_ids: list[int]) -> Select[int]:
     return (
         select(Module.id)
         .join(Section, Section.id == Module.section_id)
-        .where(
-            Module.course_id.in_(course_ids),
-            Module.required.is_(True),
-            Module.status == Status.PUBLISHED,
-            Module.hidden.is_(False),
-            Section.hidden.is_(False),
-        )
+        .where(*_counting(course_ids))
     )
 
 
 def progress_by_course(
     session: Session, user_id: int, course_ids: list[int]
 ) -> dict[int, Progress]:
-    """Progress in several courses at once, in two queries whatever their number."""
-    totals = dict(
-        session.execute(
-            select(Module.course_id, func.count())
-            .where(Module.id.in_(_required_in(course_ids)))
+    """Progress in several courses at once, in one query whatever their number: each
+    course's required modules, and how many of them the person completed (once each)."""
+    done_by_them = (ModuleCompletion.module_id == Module.id) & (ModuleCompletion.user_id == user_id)
+    counts = {
+        course_id: (total, done)
+        for course_id, total, done in session.execute(
+            select(Module.course_id, func.count(), func.count(ModuleCompletion.module_id))
+            .join(Section, Section.id == Module.section_id)
+            .outerjoin(ModuleCompletion, done_by_them)
+            .where(*_counting(course_ids))
             .group_by(Module.course_id)
-        ).all()
-    )
-    done = dict(
-        session.execute(
-            select(ModuleCompletion.course_id, func.count())
-            .where(
-                ModuleCompletion.user_id == user_id,
-                ModuleCompletion.module_id.in_(_required_in(course_ids)),
-            )
-            .group_by(ModuleCompletion.course_id)
-        ).all()
-    )
-    return {c: _progress(totals.get(c, 0), done.get(c, 0)) for c in course_ids}
+        )
+    }
+    return {c: _progress(*counts.get(c, (0, 0))) for c in course_ids}
 
 
 def progress_of_people(
