@@ -65,7 +65,7 @@ class CachedStaticFiles(StaticFiles):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging()
+    configure_logging(settings.log_level)
     app = FastAPI(
         title="Agora API",
         version="1.0",

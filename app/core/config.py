@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     agora_env: Literal["development", "test", "production"] = "development"
+    # The least severe log records written (JSON lines on standard error).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     database_url: str = f"sqlite:///{VAR_DIR / 'agora.db'}"
     # PostgreSQL connections of one process (an `agora serve` worker, a command): this many
     # kept open, and up to `database_max_overflow` more opened under load (bench/README.md:

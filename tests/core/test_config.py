@@ -1,9 +1,14 @@
 """Configuration: production refuses unsafe settings; development generates its secret."""
 
+import logging
+
 import pytest
+from pydantic import ValidationError
 
 from app.core import config
 from app.core.config import ConfigurationError, Settings
+from app.core.logging import configure_logging
+from app.main import create_app
 
 
 def test_production_refuses_to_start_without_a_secret():
@@ -61,3 +66,16 @@ def test_settings_come_from_the_environment(monkeypatch):
 
     assert settings.database_url.startswith("postgresql")
     assert settings.uses_https
+
+
+def test_log_level_sets_the_least_severe_record_the_application_writes():
+    quiet = Settings(agora_env="test", secret_key="x" * 40, log_level="WARNING")
+    try:
+        create_app(quiet)
+        assert logging.getLogger().level == logging.WARNING
+        assert not logging.getLogger().isEnabledFor(logging.INFO)
+    finally:
+        configure_logging()
+
+    with pytest.raises(ValidationError):
+        Settings(log_level="LOUD")
