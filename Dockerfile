@@ -12,6 +12,9 @@ COPY app ./app
 # Editable, so the app finds templates/, migrations/ and courses_seed/ beside it; with the S3
 # backend's boto3, since several servers share their files through a bucket.
 RUN pip install -e ".[s3]" && pip uninstall -y pip
+# Compiled here once: with PYTHONDONTWRITEBYTECODE (and an app directory the agora user cannot
+# write), every worker would otherwise compile the application's 300 modules as it starts.
+RUN python -m compileall -q app
 
 COPY alembic.ini ./
 COPY migrations ./migrations
