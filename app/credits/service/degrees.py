@@ -236,9 +236,12 @@ def degree_standing(
     agreement: DoubleDegree,
     party: DegreeParty,
     entries: Sequence[CreditEntry],
+    standing: progress.Progress | None = None,
 ) -> DegreeStanding:
-    """Progress in the party's programme, plus each shared course credited outside it, once."""
-    standing = progress.compute(session, user_id, party.programme, entries=entries)
+    """Progress in the party's programme (`standing`, when the caller has it already), plus each
+    shared course credited outside it, once."""
+    if standing is None:
+        standing = progress.compute(session, user_id, party.programme, entries=entries)
     inside = {course.course_id for course in standing.courses}
     credited = {entry.course_id for entry in entries if entry.course_id is not None}
     extra = sum(
@@ -279,11 +282,18 @@ def standings_of(session: Session, user_id: int) -> list[AgreementStanding]:
     if not agreements:
         return []
     entries = ledger.in_force(session, [user_id])[user_id]
+    # Each programme's progress once, in the same queries for all: agreements share programmes.
+    programmes = {p.programme_id: p.programme for a in agreements for p in a.parties}
+    computed = progress.compute_many(session, user_id, list(programmes.values()), entries=entries)
+    by_programme = {found.programme.id: found for found in computed}
     return [
         AgreementStanding(
             agreement,
             tuple(
-                degree_standing(session, user_id, agreement, p, entries) for p in agreement.parties
+                degree_standing(
+                    session, user_id, agreement, p, entries, by_programme[p.programme_id]
+                )
+                for p in agreement.parties
             ),
         )
         for agreement in agreements
