@@ -45,7 +45,7 @@ tests/browser/node_modules: tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund
 	touch $@
 
-## Load benchmark (wrk; SQLite and PostgreSQL): make bench SIZE=S|L DB="sqlite postgres"
+## Load benchmark (wrk; SQLite and PostgreSQL): make bench SIZE=S|L DB="sqlite postgres" (XL: PostgreSQL only)
 SIZE ?= S
 DB ?= sqlite postgres
 DURATION ?= 5

@@ -9,6 +9,9 @@ each — and 100 enrolled students, each having completed a share of the modules
 Size L: 5,000 users, 50 courses of that shape, 10 cohorts of 500, 200 students and a teacher
 per course (10,000 enrolments), completions, and 20 webinars per course.
 
+Size XL (PostgreSQL only, loaded with COPY by `bench/xl.py`): 100,000 learners, 1,000 courses
+of that shape, 200,000 enrolments, 10,000,000 module completions, webinars and grades.
+
     python -m bench.generate S     # prints the counts as JSON
 """
 
@@ -42,6 +45,7 @@ from app.courses.models import (
     Status,
 )
 from app.enrolment.models import Cohort, CohortMember
+from app.grades.models import Grade, GradeItem
 from app.membership.models import CourseRole, Enrolment, EnrolmentMethod, EnrolmentStatus
 from app.webinars.models import Sitting, WebinarSession
 
@@ -86,6 +90,8 @@ class Counts:
     cohorts: int = 0
     cohort_members: int = 0
     webinars: int = 0
+    grade_items: int = 0
+    grades: int = 0
 
 
 def _users(session: Session, size: Size, institution_id: int) -> list[int]:
@@ -123,6 +129,35 @@ def _content_files(session: Session) -> tuple[list[int], list[int]]:
     return small, large
 
 
+def module_plan(html: str) -> list[dict[str, object]]:
+    """The 64 modules of a course in order, each with the index of its section (0–10): the
+    shape every size shares (XL too, `bench/xl.py`)."""
+    modules: list[dict[str, object]] = [
+        {"section": 0, "key": "announcements", "kind": ModuleKind.FORUM,
+         "title": "Announcements", "completion_rule": CompletionRule.MANUAL, "required": False}
+    ]  # fmt: skip
+    for n in range(50):
+        modules.append({"section": 1 + n % 10, "key": f"page-{n}",
+                        "kind": ModuleKind.PAGE, "title": f"Reading {n + 1}",
+                        "body_markdown": PAGE_TEXT, "body_html": html,
+                        "completion_rule": CompletionRule.VIEWED, "required": True})  # fmt: skip
+    for n, kind in enumerate(FURTHER):
+        url = "https://www.who.int/" if kind is ModuleKind.LINK else None
+        if kind is ModuleKind.VIDEO:
+            url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+        modules.append({"section": 1 + n, "key": f"activity-{n}", "kind": kind,
+                        "title": f"{kind.value.title()} {n + 1}", "url": url,
+                        "completion_rule": CompletionRule.MANUAL, "required": False})  # fmt: skip
+    modules.append({"section": 1, "key": "folder", "kind": ModuleKind.FILE,
+                    "title": "Readings (64 files)", "completion_rule": CompletionRule.VIEWED,
+                    "required": False})  # fmt: skip
+    for n in range(2):
+        modules.append({"section": 2 + n, "key": f"large-{n}",
+                        "kind": ModuleKind.FILE, "title": f"Handbook {n + 1}",
+                        "completion_rule": CompletionRule.VIEWED, "required": False})  # fmt: skip
+    return modules
+
+
 def _course(session: Session, number: int, files: tuple[list[int], list[int]]) -> list[int]:
     """One course of Moodle's size-S shape; returns its module ids (required ones)."""
     course = Course(
@@ -137,30 +172,11 @@ def _course(session: Session, number: int, files: tuple[list[int], list[int]]) -
     ]
     session.add_all(sections)
     session.flush()
-    html = render_markdown(PAGE_TEXT)
-    modules: list[dict[str, object]] = [
-        {"section_id": sections[0].id, "key": "announcements", "kind": ModuleKind.FORUM,
-         "title": "Announcements", "completion_rule": CompletionRule.MANUAL, "required": False}
-    ]  # fmt: skip
-    for n in range(50):
-        modules.append({"section_id": sections[1 + n % 10].id, "key": f"page-{n}",
-                        "kind": ModuleKind.PAGE, "title": f"Reading {n + 1}",
-                        "body_markdown": PAGE_TEXT, "body_html": html,
-                        "completion_rule": CompletionRule.VIEWED, "required": True})  # fmt: skip
-    for n, kind in enumerate(FURTHER):
-        url = "https://www.who.int/" if kind is ModuleKind.LINK else None
-        if kind is ModuleKind.VIDEO:
-            url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
-        modules.append({"section_id": sections[1 + n].id, "key": f"activity-{n}", "kind": kind,
-                        "title": f"{kind.value.title()} {n + 1}", "url": url,
-                        "completion_rule": CompletionRule.MANUAL, "required": False})  # fmt: skip
-    modules.append({"section_id": sections[1].id, "key": "folder", "kind": ModuleKind.FILE,
-                    "title": "Readings (64 files)", "completion_rule": CompletionRule.VIEWED,
-                    "required": False})  # fmt: skip
-    for n in range(2):
-        modules.append({"section_id": sections[2 + n].id, "key": f"large-{n}",
-                        "kind": ModuleKind.FILE, "title": f"Handbook {n + 1}",
-                        "completion_rule": CompletionRule.VIEWED, "required": False})  # fmt: skip
+    modules = module_plan(render_markdown(PAGE_TEXT))
+    for row in modules:
+        index = row.pop("section")
+        assert isinstance(index, int)
+        row["section_id"] = sections[index].id
     for position, row in enumerate(modules):
         row.update(course_id=course.id, position=position, status=Status.PUBLISHED)
     session.execute(insert(Module), modules)
@@ -249,8 +265,17 @@ def _count(session: Session, name: str) -> Counts:
         size=name, users=n(User), courses=n(Course), sections=n(Section), modules=n(Module),
         files=n(ModuleFile), enrolments=n(Enrolment), completions=n(ModuleCompletion),
         cohorts=n(Cohort), cohort_members=n(CohortMember), webinars=n(WebinarSession),
+        grade_items=n(GradeItem), grades=n(Grade),
     )  # fmt: skip
 
 
+def main(name: str) -> Counts:
+    if name == "XL":
+        from bench.xl import generate_xl
+
+        return generate_xl()
+    return generate(SIZES[name])
+
+
 if __name__ == "__main__":
-    print(json.dumps(asdict(generate(SIZES[sys.argv[1] if len(sys.argv) > 1 else "S"]))))
+    print(json.dumps(asdict(main(sys.argv[1] if len(sys.argv) > 1 else "S"))))

@@ -363,7 +363,7 @@ def main() -> None:
         print(tables([Path(p) for p in sys.argv[2:]]))
         return
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size", choices=["S", "L"], default="S")
+    parser.add_argument("--size", choices=["S", "L", "XL"], default="S")
     parser.add_argument("--db", nargs="+", choices=["sqlite", "postgres"],
                         default=["sqlite", "postgres"])  # fmt: skip
     parser.add_argument("--duration", type=int, default=5)

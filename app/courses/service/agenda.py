@@ -69,6 +69,7 @@ def agenda(
             Module.course_id.in_(studied),
             Module.status == Status.PUBLISHED,
             Module.hidden.is_(False),  # hidden content is no step and no date of students'
+            Section.course_id.in_(studied),  # sections by course, not all scanned
             Section.hidden.is_(False),
         )
         .order_by(Section.position, Module.position)

@@ -414,12 +414,15 @@ def _progress(total: int, done: int) -> Progress:
 
 
 def _counting(course_ids: list[int]) -> list[ColumnElement[bool]]:
-    """Required modules that count: published, not hidden, not in a hidden section."""
+    """Required modules that count: published, not hidden, not in a hidden section. The
+    sections are chosen by course too (a module's section is of its course) so that they are
+    read by course, not all scanned (11,000 at size XL)."""
     return [
         Module.course_id.in_(course_ids),
         Module.required.is_(True),
         Module.status == Status.PUBLISHED,
         Module.hidden.is_(False),
+        Section.course_id.in_(course_ids),
         Section.hidden.is_(False),
     ]
 
