@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from fastapi import FastAPI
     from sqlalchemy.orm import Session
 
     from app import seed
@@ -118,7 +119,7 @@ def serve(args: argparse.Namespace) -> None:
 
     _development_base_url(args.host, args.port)
     uvicorn.run(
-        "app.main:create_app",
+        "app.cli:served_app",
         factory=True,
         host=args.host,
         port=args.port,
@@ -129,6 +130,24 @@ def serve(args: argparse.Namespace) -> None:
             args.worker_healthcheck_timeout or get_settings().worker_healthcheck_timeout
         ),
     )
+
+
+def served_app() -> "FastAPI":
+    """The application each `agora serve` process imports and builds, with the cyclic garbage
+    collector paused meanwhile: the 200,000 objects made then are none of them garbage, and
+    the collections they set off took a fifth of a worker's start-up. What is built is then
+    frozen (`gc.freeze`), so that later collections do not walk it again."""
+    import gc
+
+    gc.disable()
+    try:
+        from app.main import create_app
+
+        app = create_app()
+    finally:
+        gc.enable()
+    gc.freeze()
+    return app
 
 
 def _development_base_url(host: str, port: int) -> None:

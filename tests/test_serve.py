@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 
 from app import cli
 from app.core import config
@@ -89,7 +90,7 @@ def test_serve_passes_the_health_check_timeout_given_on_the_command_line(
 
     assert uvicorn_run["workers"] == 2
     assert uvicorn_run["timeout_worker_healthcheck"] == 90
-    assert uvicorn_run["app"] == "app.main:create_app"
+    assert uvicorn_run["app"] == "app.cli:served_app"
 
 
 def test_serve_takes_the_timeout_from_the_environment_else_30_seconds(
@@ -112,6 +113,30 @@ def test_serve_refuses_a_timeout_below_one_second(capsys: pytest.CaptureFixture[
         cli.main(["serve", "--worker-healthcheck-timeout", "0"])
 
     assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_a_served_application_is_built_with_the_garbage_collector_paused_then_resumed(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    import gc
+
+    from app import main
+
+    collecting_while_building: list[bool] = []
+    create_app = main.create_app
+
+    def observed_create_app() -> FastAPI:
+        collecting_while_building.append(gc.isenabled())
+        return create_app()
+
+    monkeypatch.setattr(main, "create_app", observed_create_app)
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # not the whole test process's objects
+
+    served = cli.served_app()
+
+    assert collecting_while_building == [False]
+    assert gc.isenabled()
+    assert served.openapi_url == "/api/v1/openapi.json"
 
 
 def _modules_loaded_by(statement: str) -> set[str]:
