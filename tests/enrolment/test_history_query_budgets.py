@@ -13,7 +13,6 @@ from tests.accounts.factories import PASSWORD, api_token, bearer, make_user
 from tests.conftest import QueryCounter
 from tests.courses.factories import enrol_as, import_hs101
 
-# The caller, the enrolment, the caller's roles in its course, then the changes.
 HISTORY_BUDGET = 4
 
 
