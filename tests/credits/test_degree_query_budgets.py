@@ -91,7 +91,8 @@ def test_double_degree_reads_do_not_grow_with_the_data(
         assert answer.status_code == 200, answer.text
         counts.append(queries.count)
         body = None if page else answer.json()
-        rows.append(len(body["shared_courses"] if isinstance(body, dict) else body or ()))
+        listed = body["shared_courses"] if isinstance(body, dict) else body
+        rows.append(len(answer.content) if listed is None else len(listed))
 
     assert counts == [BUDGETS[path]] * 2, counts
-    assert rows[0] < rows[1] or rows == [0, 0], rows  # the read list did grow
+    assert rows[0] < rows[1], rows  # the read list (or the page) did grow

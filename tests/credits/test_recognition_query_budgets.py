@@ -88,7 +88,7 @@ def test_recognition_reads_do_not_grow_with_the_data(
             answer = client.get(url, headers=headers)
         assert answer.status_code == 200, answer.text
         counts.append(queries.count)
-        rows.append(0 if page else _rows(answer.json()))
+        rows.append(len(answer.content) if page else _rows(answer.json()))
 
     assert counts == [BUDGETS[path]] * 2, counts
-    assert rows[0] < rows[1] or rows == [0, 0], rows  # the read list did grow
+    assert rows[0] < rows[1], rows  # the read list (or the page) did grow
