@@ -22,9 +22,9 @@ from tests.quizzes.quiz_factories import (
 )
 
 START_BUDGET = 15
-ATTEMPT_PAGE_BUDGET = 13
-SAVE_BUDGET = 14
-SUMMARY_BUDGET = 13
+ATTEMPT_PAGE_BUDGET = 12
+SAVE_BUDGET = 13
+SUMMARY_BUDGET = 12
 
 
 def _one_page_quiz(db: Session, settings: Settings, world: QuizWorld, questions: int) -> int:

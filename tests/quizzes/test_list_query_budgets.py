@@ -35,8 +35,8 @@ BUDGETS = {
     "/courses/{code}/questions/export?format=xml": 9,
     "/courses/{code}/questions/export?format=gift": 9,
     CID + "/questions/export": 7,
-    # A learner's attempt at a quiz of as many questions.
-    "/api/v1/attempts/{attempt}": 11,
+    # A learner's attempt at a quiz of as many questions (the types from the prompts).
+    "/api/v1/attempts/{attempt}": 10,
     # A finished attempt's review, over the API and on its page.
     "/api/v1/attempts/{finished}/review": 11,
     "/attempts/{finished}/review": 11,

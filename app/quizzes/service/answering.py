@@ -71,11 +71,17 @@ def save_page(
     check_page(view, page)
     if next_page is not None:
         check_page(view, next_page)
-    versions = grading.versions_of(session, view.on_page(page))
-    for slot in view.on_page(page):
+    on_page = view.on_page(page)
+    # The slots' types are in their prompts; a version is read only to grade a checked one.
+    checking = check is not None and view.access.quiz.self_check
+    known = {slot.id: grading.prompt_qtype(slot) for slot in on_page}
+    needs_versions = checking or None in known.values()
+    versions = grading.versions_of(session, on_page) if needs_versions else {}
+    for slot in on_page:
         if slot.position not in forms or slot.checked:
             continue
-        kind = for_type(versions[slot.question_version_id].qtype)
+        qtype = known[slot.id]
+        kind = for_type(versions[slot.question_version_id].qtype if qtype is None else qtype)
         response = kind.read_response("", forms[slot.position])
         if response != (slot.response or {}):
             slot.response = response

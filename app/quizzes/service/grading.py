@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.quizzes.attempt_models import Attempt, AttemptSlot, AttemptState, Quiz
-from app.quizzes.models import QuestionVersion
+from app.quizzes.models import QuestionType, QuestionVersion
 from app.quizzes.questions.types import for_type
 from app.quizzes.service.review import effective_mark
 
@@ -32,6 +32,15 @@ def versions_of(session: Session, slots: Sequence[AttemptSlot]) -> dict[int, Que
         return {}
     found = session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids)))
     return {version.id: version for version in found}
+
+
+def prompt_qtype(slot: AttemptSlot) -> QuestionType | None:
+    """The question's type as its prompt recorded it at start (every type's prompt does), so
+    answering needs no question version."""
+    try:
+        return QuestionType(str((slot.prompt or {}).get("qtype")))
+    except ValueError:
+        return None
 
 
 def grade_slot(slot: AttemptSlot, version: QuestionVersion) -> None:

@@ -50,21 +50,35 @@ class Shown:
 def _shown(
     view: AttemptView, session: Session, items: frozenset[ReviewItem] | None
 ) -> list[ShownSlot]:
-    versions = grading.versions_of(session, view.slots)
+    self_check = view.access.quiz.self_check
+    # While answering, a slot needs its question version only to show a checked question's
+    # review; its type is in its prompt. One query fewer on every page of an attempt.
+    needs_versions = (
+        items is not None
+        or (self_check and any(slot.checked for slot in view.slots))
+        or any(grading.prompt_qtype(slot) is None for slot in view.slots)
+    )
+    versions = grading.versions_of(session, view.slots) if needs_versions else {}
     during = allowed(view.access.quiz, ReviewMoment.DURING)
     shown = []
     for slot in view.slots:
-        version = versions[slot.question_version_id]
+        version = versions.get(slot.question_version_id)
         slot_items = items
-        if items is None and slot.checked and view.access.quiz.self_check:
+        if items is None and slot.checked and self_check:
             slot_items = during
-        review = slot_review(slot, version, slot_items) if slot_items is not None else None
+        review = (
+            slot_review(slot, version, slot_items)
+            if slot_items is not None and version is not None
+            else None
+        )
         visible = items is None or ReviewItem.RESPONSE in items
+        qtype = version.qtype if version is not None else grading.prompt_qtype(slot)
         shown.append(
             ShownSlot(
-                slot, version.qtype.value, dict(slot.response or {}) if visible else {}, review
+                slot, qtype.value if qtype else "", dict(slot.response or {}) if visible else {},
+                review,
             )
-        )
+        )  # fmt: skip
     return shown
 
 
