@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 INSTALLED_DEV := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
 
-.PHONY: install install-dev run test test-browser fuzz bench lint format migration messages clean
+.PHONY: install install-dev run test test-browser fuzz bench bench-exam lint format migration messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ DURATION ?= 5
 bench: install-dev
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m bench.run --size $(SIZE) --db $(DB) --duration $(DURATION)
+
+## The exam rush (bench/exam.py): make bench-exam DB="postgres sqlite" WINDOW=60
+WINDOW ?= 60
+bench-exam: install-dev
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
+	$(BIN)/python -m bench.run --scenario exam --size $(SIZE) --db $(DB) --window $(WINDOW) \
+		--duration $(DURATION)
 
 lint: install-dev
 	$(BIN)/ruff check app tests bench migrations/env.py

@@ -2,12 +2,15 @@
 separate process, and compare every figure with a constant route of the same stack.
 
     python -m bench.run --size S --db sqlite postgres [--duration 5] [--workers 2]
+    python -m bench.run --scenario exam --db postgres sqlite [--window 60]   (bench/exam.py)
 
-Writes bench/results/<date>-<db>-<size>.json and prints a Markdown table per database.
+Writes bench/results/<date>-<db>-<size>.json (`…-exam.json` for the exam) and prints a
+Markdown table per database, with each server worker's memory (RSS) after the run.
 """
 
 import argparse
 import json
+import logging
 import os
 import re
 import shutil
@@ -16,12 +19,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 from sqlalchemy import create_engine, event, text
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -67,6 +76,8 @@ class Report:
     figures: list[Figure] = field(default_factory=list)
     bulk_enrolment_500_s: list[float] = field(default_factory=list)
     machine: str = ""
+    # Resident memory of each server worker, in MB: once signed in, and after the run.
+    worker_rss_mb: dict[str, list[float]] = field(default_factory=dict)
 
 
 def _env(database_url: str, storage: Path) -> dict[str, str]:
@@ -82,15 +93,43 @@ def _env(database_url: str, storage: Path) -> dict[str, str]:
     }
 
 
-def _reset(database: str, workdir: Path) -> str:
+def _reset(database: str, workdir: Path, name: str = "agora_bench") -> str:
     if database == "sqlite":
         return f"sqlite:///{workdir / 'bench.db'}"
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS agora_bench WITH (FORCE)"))
-        connection.execute(text("CREATE DATABASE agora_bench"))
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
-    return PG_BENCH
+    return PG_BENCH.replace("/agora_bench", f"/{name}")
+
+
+def worker_rss_mb(server_pid: int) -> list[float]:
+    """The resident memory (VmRSS, MB) of each worker the server process started: its child
+    processes, less multiprocessing's resource tracker. psutil when installed, else /proc."""
+    try:
+        import psutil  # type: ignore[import-untyped]
+    except ImportError:
+        psutil = None
+    if psutil is not None:
+        children = psutil.Process(server_pid).children()
+        return [round(c.memory_info().rss / 2**20, 1) for c in children
+                if "resource_tracker" not in " ".join(c.cmdline())]  # fmt: skip
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if int(fields.get("PPid", "0")) != server_pid or "resource_tracker" in cmdline:
+            continue
+        kilobytes = int(fields.get("VmRSS", "0 kB").split()[0])
+        found.append((int(entry.name), round(kilobytes / 1024, 1)))
+    return [rss for _, rss in sorted(found)]
 
 
 def _python(*args: str, env: dict[str, str]) -> str:
@@ -99,11 +138,15 @@ def _python(*args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
-def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+def _serve(
+    env: dict[str, str], port: int, workers: int, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """`log`: a file for the server's output (its warnings), else it is dropped."""
+    output = log.open("wb") if log is not None else subprocess.DEVNULL
     server = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port),
          "--workers", str(workers), "--no-access-log"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
@@ -134,14 +177,24 @@ def _tokens(base: str, emails: list[str]) -> list[str]:
     tokens = []
     for email in emails:
         answer = httpx.post(f"{base}/api/v1/auth/token", data={
-            "grant_type": "password", "username": email, "password": PASSWORD})  # fmt: skip
+            "grant_type": "password", "username": email, "password": PASSWORD},
+            timeout=60)  # argon2 on purpose; sign-ins queued by the last run  # fmt: skip
         answer.raise_for_status()
         tokens.append(answer.json()["access_token"])
     return tokens
 
 
-def _wrk(base: str, target: Target, concurrency: int, duration: int, auth: list[str]) -> Figure:
-    """One thread per connection, so each connection keeps its own session."""
+def _wrk(
+    base: str,
+    target: Target,
+    concurrency: int,
+    duration: int,
+    auth: list[str],
+    paths: list[str] | None = None,
+    bodies: list[str] | None = None,
+) -> Figure:
+    """One thread per connection, so each connection keeps its own session; `paths` and
+    `bodies`, when given, are each connection's own (one per credential)."""
     env = {
         **os.environ,
         "BENCH_METHOD": target.method,
@@ -149,6 +202,8 @@ def _wrk(base: str, target: Target, concurrency: int, duration: int, auth: list[
         "BENCH_CONTENT_TYPE": target.content_type,
         "BENCH_AUTH": target.auth,
         "BENCH_CREDENTIALS": "\n".join(auth),
+        "BENCH_PATHS": "\n".join(paths or []),
+        "BENCH_BODIES": "\n".join(bodies or []),
     }
     done = subprocess.run(
         ["wrk", f"-t{concurrency}", f"-c{concurrency}", f"-d{duration}s", "--timeout", "10s",
@@ -203,8 +258,10 @@ def _targets(env: dict[str, str]) -> list[Target]:
     ]
 
 
-def _sql_per_request(env: dict[str, str], targets: list[Target]) -> dict[str, int]:
-    """Statements per request, counted in-process on the same database (steady state)."""
+@contextmanager
+def in_process(env: dict[str, str]) -> "Iterator[tuple[TestClient, list[str]]]":
+    """The application in this process on the run's database, and the SQL statements it
+    executes (clear the list before the request to count)."""
     os.environ.update(
         {
             k: v
@@ -215,32 +272,50 @@ def _sql_per_request(env: dict[str, str], targets: list[Target]) -> dict[str, in
     from fastapi.testclient import TestClient
 
     from app.core.config import get_settings
-    from app.core.db import session_factory
+    from app.core.db import get_engine, session_factory
     from app.main import create_app
 
+    # A second run in this process (another database) must not reuse the first one's engine.
     get_settings.cache_clear()
+    get_engine.cache_clear()
+    session_factory.configure(None)
     app = create_app()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not each test-client request
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with TestClient(app) as client:
+            yield client, statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        engine.dispose()
+
+
+def sign_in(client: "TestClient", email: str) -> str:
+    """A portal session for `email` on the in-process client; its CSRF token."""
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    signed_in = client.post("/login", data={"csrf_token": token.group(1), "email": email,
+                                            "password": PASSWORD})  # fmt: skip
+    found = re.search(r'name="csrf_token" value="([^"]+)"', signed_in.text)  # the page after
+    return found.group(1) if found else ""
+
+
+def _sql_per_request(env: dict[str, str], targets: list[Target]) -> dict[str, int]:
+    """Statements per request, counted in-process on the same database (steady state)."""
     counts: dict[str, int] = {}
-    with TestClient(app) as client:
+    with in_process(env) as (client, statements):
         email = _students_of_first_course(env, 1)[0]
-        page = client.get("/login").text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-        assert token
-        client.post(
-            "/login",
-            data={
-                "csrf_token": token.group(1),
-                "email": email,
-                "password": PASSWORD,
-            },
-        )
+        sign_in(client, email)
         bearer = client.post("/api/v1/auth/token", data={
             "grant_type": "password", "username": email, "password": PASSWORD,
         }).json()["access_token"]  # fmt: skip
-        statements: list[str] = []
-        with session_factory() as probe:
-            engine = probe.get_bind()
-        event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
         for target in targets:
             if target.name.startswith(("ceiling", "sign-in")):
                 continue
@@ -282,6 +357,7 @@ def bench(size: str, database: str, duration: int, workers: int, port: int) -> R
         emails = _students_of_first_course(env, max(CONCURRENCY))
         credentials = {"cookie": _cookies(base, emails), "bearer": _tokens(base, emails),
                        "none": [""]}  # fmt: skip
+        report.worker_rss_mb["signed in"] = worker_rss_mb(server.pid)
         for target in targets:
             for concurrency in CONCURRENCY:
                 figure = _wrk(base, target, concurrency, duration, credentials[target.auth])
@@ -295,6 +371,7 @@ def bench(size: str, database: str, duration: int, workers: int, port: int) -> R
         course_id = int(_targets_course_id(env))
         manager = _tokens(base, ["bench-manager@example.org"])[0]
         report.bulk_enrolment_500_s = _bulk(base, manager, course_id)
+        report.worker_rss_mb["after the run"] = worker_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -345,7 +422,16 @@ def table(report: Report) -> str:
     runs = ", ".join(f"{t:.2f}" for t in report.bulk_enrolment_500_s)
     median = statistics.median(report.bulk_enrolment_500_s) if report.bulk_enrolment_500_s else 0
     lines += ["", f"Bulk enrolment of 500 rows: {runs} s (median {median:.2f} s)", ""]
+    lines += rss_lines(report.worker_rss_mb)
     return "\n".join(lines)
+
+
+def rss_lines(rss: dict[str, list[float]]) -> list[str]:
+    if not rss:
+        return []
+    said = "; ".join(f"{moment} {', '.join(f'{mb:.0f}' for mb in mbs)} MB"
+                     for moment, mbs in rss.items())  # fmt: skip
+    return [f"Memory (RSS) per worker: {said}", ""]
 
 
 def tables(paths: list[Path]) -> str:
@@ -360,7 +446,14 @@ def tables(paths: list[Path]) -> str:
 
 def main() -> None:
     if sys.argv[1:2] == ["--tables"]:
-        print(tables([Path(p) for p in sys.argv[2:]]))
+        paths = [Path(p) for p in sys.argv[2:]]
+        exam = [p for p in paths if p.stem.endswith("-exam")]
+        if len(exam) < len(paths):
+            print(tables([p for p in paths if p not in exam]))
+        if exam:
+            from bench.exam import exam_tables
+
+            print(exam_tables(exam))
         return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", choices=["S", "L", "XL"], default="S")
@@ -369,10 +462,23 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--scenario", choices=["pages", "exam"], default="pages",
+                        help="exam: the exam rush of bench/exam.py")  # fmt: skip
+    parser.add_argument("--window", type=int, default=60,
+                        help="exam: seconds of each of its three minutes (start, answer, "
+                             "submit); shorter compresses the timeline")  # fmt: skip
+    parser.add_argument("--no-teacher", action="store_true",
+                        help="exam: no teacher editing the course (a baseline)")  # fmt: skip
+    parser.add_argument("--note", default="", help="exam: a remark kept with the results")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.scenario == "exam":
+        from bench.exam import main as exam_main
+
+        exam_main(args)
+        return
     for database in args.db:
         report = bench(args.size, database, args.duration, args.workers, args.port)
         path = RESULTS / f"{report.date}-{database}-{args.size}.json"
