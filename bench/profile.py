@@ -11,13 +11,11 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 from sqlalchemy import create_engine, text
 
-from bench.run import LUA, ROOT, _cookies, _students_of_first_course
+from bench.run import LUA, _cookies, _serve, _students_of_first_course
 
 PORT = 8100
 
@@ -34,22 +32,6 @@ def _expand(path: str, database_url: str) -> str:
     return path.replace("{code}", code).replace("{page}", str(page_id))
 
 
-def _serve(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """One process (no --workers), so the profiler samples the process serving the pages."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(PORT), "--no-access-log"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{PORT}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("Agora did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path")
@@ -59,7 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     env = dict(os.environ)
     path = _expand(args.path, env["DATABASE_URL"])
-    server = _serve(env)
+    server = _serve(env, PORT, workers=1)  # one process: the one py-spy samples
     base = f"http://127.0.0.1:{PORT}"
     try:
         cookies = _cookies(base, _students_of_first_course(env, args.connections))
