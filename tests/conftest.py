@@ -125,7 +125,7 @@ def test_settings() -> Settings:
     )
 
 
-test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test, where imported
+test_settings.__test__ = False  # a helper, not a test, where test modules import it
 
 
 @pytest.fixture

@@ -159,8 +159,9 @@ def test_the_postgresql_pool_and_prepared_statements_follow_the_settings(
                 behind_a_pooler.execute(text("SELECT 1"))
             prepared = "SELECT count(*) FROM pg_prepared_statements"
             assert behind_a_pooler.execute(text(prepared)).scalar() == 0
-        assert (default.pool.size(), default.pool._max_overflow) == (20, 10)  # type: ignore[attr-defined]
-        assert (pooler_safe.pool.size(), pooler_safe.pool._max_overflow) == (3, 1)  # type: ignore[attr-defined]
+        # The pool has no public accessor for its overflow.
+        assert (default.pool.size(), default.pool._max_overflow) == (20, 10)
+        assert (pooler_safe.pool.size(), pooler_safe.pool._max_overflow) == (3, 1)
     finally:
         default.dispose()
         pooler_safe.dispose()
