@@ -25,7 +25,7 @@ from app.core.middleware import (
     RequestIdMiddleware,
 )
 from app.core.openapi import PROBLEM_RESPONSES, describe_problems
-from app.core.routes import DeferredRoute
+from app.core.routes import DeferredRoute, skip_unmatchable_routers
 from app.core.security import token_subject
 from app.core.web import STATIC_DIR, install_error_handlers
 from app.courses import admin_pages as programme_pages
@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ]:
         app.include_router(router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
+    skip_unmatchable_routers(app)
     return app
 
 

@@ -32,6 +32,13 @@ def _expand(path: str, database_url: str) -> str:
     return path.replace("{code}", code).replace("{page}", str(page_id))
 
 
+def _options(output: Path) -> list[str]:
+    """PROFILE_GIL=1: only the thread holding the GIL (where the CPU goes, not the waits);
+    an output ending in .txt: collapsed stacks (one line a stack) to add up, not an SVG."""
+    gil = ["--gil"] if os.environ.get("PROFILE_GIL") else []
+    return gil + (["--format", "raw"] if output.suffix == ".txt" else [])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path")
@@ -48,7 +55,7 @@ def main() -> None:
         spy = subprocess.Popen(
             [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(server.pid),
              "--duration", str(args.seconds), "--rate", "200", "--nonblocking",
-             "--output", str(args.output)],
+             "--output", str(args.output), *_options(args.output)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         load = {**env, "BENCH_CREDENTIALS": "\n".join(cookies), "BENCH_AUTH": "cookie"}

@@ -26,7 +26,7 @@ SESSION_COOKIE = "agora_session"
 ANONYMOUS_COOKIE = "agora_anon"
 
 
-def request_settings(request: Request) -> Settings:
+async def request_settings(request: Request) -> Settings:  # no I/O: no thread
     return settings_of(request.app)
 
 
@@ -71,7 +71,7 @@ def api_actor(request: Request, session: SessionDep, settings: SettingsDep) -> A
 ApiActor = Annotated[Actor, Depends(api_actor)]
 
 
-def signed_in_api_actor(actor: ApiActor) -> Actor:
+async def signed_in_api_actor(actor: ApiActor) -> Actor:
     if actor.is_anonymous:
         raise Unauthenticated(N_("This operation needs an access token."))
     return actor
@@ -124,7 +124,7 @@ def _anonymous_key(request: Request) -> str:
 PortalActor = Annotated[Actor, Depends(portal_actor)]
 
 
-def current_user(request: Request, _actor: PortalActor) -> User:
+async def current_user(request: Request, _actor: PortalActor) -> User:
     user: User | None = request.state.user
     if user is None:
         raise Unauthenticated()

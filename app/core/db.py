@@ -1,6 +1,6 @@
 """Engine, session factory, declarative base and the per-request session dependency."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
@@ -19,6 +20,7 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 from sqlalchemy.types import TypeDecorator
+from starlette.concurrency import run_in_threadpool
 
 from app.core.config import Settings, get_settings
 from app.core.errors import DomainError
@@ -169,25 +171,34 @@ def _refused(request: Request) -> bool:
     )
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One transaction per request: commit when the handler succeeds; roll back when it raises
-    or answers with a refusal, so a refused form or request writes nothing."""
-    with session_factory() as session:
-        try:
-            yield session
-        except DomainError as error:
-            if error.keeps_changes:
-                session.commit()
-            else:
-                session.rollback()
-            raise
-        except BaseException:
-            session.rollback()
-            raise
-        if _refused(request):
-            session.rollback()
+    or answers with a refusal, so a refused form or request writes nothing.
+
+    Asynchronous so that opening the session (which does no I/O: the first statement takes a
+    connection) costs no trip to the thread pool; ending it, which does, takes one."""
+    session = session_factory()
+    error: BaseException | None = None
+    try:
+        yield session
+    except BaseException as raised:
+        error = raised
+        raise
+    finally:
+        with anyio.CancelScope(shield=True):  # a client gone still ends the transaction
+            await run_in_threadpool(_end_transaction, session, request, error)
+
+
+def _end_transaction(session: Session, request: Request, error: BaseException | None) -> None:
+    with session:
+        if error is None:
+            keep = not _refused(request)
         else:
+            keep = isinstance(error, DomainError) and error.keeps_changes
+        if keep:
             session.commit()
+        else:
+            session.rollback()
 
 
 # Whether a session's transaction has written anything, for caches that may keep only what

@@ -1,16 +1,20 @@
 """A DeferredRoute is served, documented and refused exactly as an APIRoute declared the same
 way; it is only resolved later, once, by the router that serves it."""
 
+import re
 from typing import Annotated, Any
 
 import pytest
 from fastapi import APIRouter, FastAPI, Form, Path
 from fastapi.responses import HTMLResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, _IncludedRouter
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
+from starlette.routing import Match
 
-from app.core.routes import DeferredRoute
+from app.core.routes import DeferredRoute, _GuardedRouter
+from app.main import create_app
+from tests.conftest import test_settings
 
 
 class Item(BaseModel):
@@ -111,3 +115,58 @@ def test_a_declaration_error_is_raised_when_the_route_is_resolved():
 
     with pytest.raises(AssertionError, match="Path params"):
         app.openapi()
+
+
+# --- routers that cannot match are skipped --------------------------------------------------
+
+
+def _answering_route(app: FastAPI, path: str, method: str) -> Any:
+    """The route that would answer, as FastAPI chooses it (first full match, else the first
+    partial one, i.e. a 405), followed down through the included routers."""
+    scope = {"type": "http", "path": path, "method": method, "root_path": "", "headers": []}
+    chosen: tuple[Any, Any] | None = None
+    for route in app.router.routes:
+        match, _ = route.matches(scope)
+        if match == Match.FULL:
+            chosen = (match, route)
+            break
+        if match == Match.PARTIAL and chosen is None:
+            chosen = (match, route)
+    route = chosen[1] if chosen else None
+    while isinstance(route, _IncludedRouter):
+        _, _, route, context = route._match(scope)
+        route = context.original_route if context is not None else route
+    return route
+
+
+def _sample_paths(app: FastAPI) -> list[str]:
+    paths = {"/", "/nowhere", "/api/v1/nowhere", "/api", "/courses", "/courses/", "/admin/"}
+    for route in app.routes:
+        for context in getattr(route, "effective_route_contexts", list)():
+            path = re.sub(r"\{[^}:]+(:path)?\}", "7", context.path_format)
+            paths |= {path, path + "/", path.rsplit("/", 1)[0] or "/"}
+    return sorted(paths)
+
+
+def test_skipping_routers_that_cannot_match_changes_no_answer(shared_app: FastAPI):
+    unguarded = create_app(test_settings())
+    for route in unguarded.router.routes:
+        if isinstance(route, _IncludedRouter):
+            route.__class__ = _IncludedRouter
+    checked = 0
+    for path in _sample_paths(unguarded):
+        for method in ("GET", "POST", "DELETE"):
+            expected = _answering_route(unguarded, path, method)
+            found = _answering_route(shared_app, path, method)
+            assert getattr(found, "endpoint", found) is getattr(expected, "endpoint", expected), (
+                method, path)  # fmt: skip
+            checked += expected is not None
+    assert checked > 500, checked  # every route of the application, reached by its own paths
+
+
+def test_a_router_refuses_a_path_none_of_its_routes_can_take(shared_app: FastAPI):
+    routers = [r for r in shared_app.router.routes if isinstance(r, _GuardedRouter)]
+    api = next(r for r in routers if r.include_context.prefix == "/api/v1")
+    scope = {"type": "http", "method": "GET"}
+    assert api.matches({**scope, "path": "/courses/ABC"})[0] == Match.NONE
+    assert api.matches({**scope, "path": "/api/v1/courses"})[0] == Match.FULL
