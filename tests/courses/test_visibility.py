@@ -17,6 +17,7 @@ from app.accounts.auth import actor_for_user
 from app.accounts.models import User
 from app.core.actors import SYSTEM
 from app.core.config import Settings
+from app.core.errors import NotFound
 from app.courses.models import (
     CompletionEvent,
     CompletionRule,
@@ -30,7 +31,7 @@ from app.courses.models import (
 )
 from app.courses.schemas import ModuleCreate, ModuleUpdate, VisibilityChange
 from app.courses.service import completion, content, courses, packages, visibility
-from app.membership.models import CourseRole
+from app.membership.models import CourseRole, Enrolment, EnrolmentStatus
 from app.portal import service as portal
 from tests.accounts.factories import PASSWORD, api_token, bearer, make_user, page_csrf, sign_in
 from tests.courses.factories import enrol_as, import_hs101, module
@@ -429,3 +430,28 @@ def test_making_a_module_a_draft_again_is_in_the_history(
         select(CourseEdit.action).where(CourseEdit.course_id == course.id).order_by(CourseEdit.id)
     ).all()
     assert actions[-2:] == ["module.unpublished", "module.published"]
+
+
+def test_a_course_is_read_with_the_readers_active_role_only(
+    db: Session, course: Course, teacher: User, student: User
+):
+    """The course and the reader's role come in one statement: only an active enrolment
+    gives its role, and a reader without one is told a closed course does not exist."""
+    course.is_open = False
+    stranger = make_user(db, email="stranger@example.org", password=PASSWORD)
+    db.scalars(
+        select(Enrolment).where(Enrolment.user_id == student.id)
+    ).one().status = EnrolmentStatus.SUSPENDED
+    db.flush()
+
+    seen = courses.find_course(db, actor_for_user(teacher), course.code)
+    assert (seen.course.id, seen.roles) == (course.id, frozenset({CourseRole.TEACHER}))
+    assert courses.get_course(db, actor_for_user(teacher), course.id).roles == seen.roles
+    for reader in (student, stranger):
+        with pytest.raises(NotFound):
+            courses.find_course(db, actor_for_user(reader), course.code)
+    with pytest.raises(NotFound):
+        courses.find_course(db, actor_for_user(teacher), "NO-SUCH-COURSE")
+    course.is_open = True
+    db.flush()
+    assert courses.find_course(db, actor_for_user(stranger), course.code).roles == frozenset()

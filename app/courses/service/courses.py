@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -33,7 +33,7 @@ from app.courses.schemas import WORKLOAD_HOURS_PER_ECTS, CourseCreate, CourseRun
 from app.courses.service.access import check_no_cycle, course_prerequisite_graph
 from app.courses.service.history import record_edit
 from app.membership.models import CourseRole, Enrolment, EnrolmentStatus
-from app.membership.service import copy_partners, course_roles
+from app.membership.service import active_enrolment, copy_partners, course_roles
 
 
 class CourseCodeTaken(Conflict):
@@ -76,21 +76,36 @@ def workload_warning(ects: Decimal, hours: int, locale: str = DEFAULT_LOCALE) ->
 
 def find_course(session: Session, actor: Actor, code: str) -> CourseAccess:
     """A course the actor may see, by code; otherwise NotFound (its existence is not leaked)."""
-    course = session.scalar(select(Course).where(Course.code == code))
-    return _visible(session, actor, course)
+    return _visible(session, actor, Course.code == code)
 
 
 def get_course(session: Session, actor: Actor, course_id: int) -> CourseAccess:
-    return _visible(session, actor, session.get(Course, course_id))
+    return _visible(session, actor, Course.id == course_id)
 
 
-def _visible(session: Session, actor: Actor, course: Course | None) -> CourseAccess:
-    if course is None:
-        raise NotFound(N_("No such course."))
-    roles = course_roles(session, actor, course.id)
-    if not policy.can_view_course(actor, course, roles):
+def _visible(session: Session, actor: Actor, which: ColumnElement[bool]) -> CourseAccess:
+    course, roles = _course_and_roles(session, actor, which)
+    if course is None or not policy.can_view_course(actor, course, roles):
         raise NotFound(N_("No such course."))
     return CourseAccess(course, roles)
+
+
+def _course_and_roles(
+    session: Session, actor: Actor, which: ColumnElement[bool]
+) -> tuple[Course | None, frozenset[CourseRole]]:
+    """The course and the actor's roles in it: one statement for a person (every course page
+    reads both), `course_roles` for the rest (a confined actor's reach is checked first)."""
+    if actor.user_id is None or actor.is_confined:
+        course = session.scalar(select(Course).where(which))
+        return course, course_roles(session, actor, course.id) if course else frozenset()
+    rows = session.execute(
+        select(Course, Enrolment.role)
+        .outerjoin(Enrolment, active_enrolment(actor.user_id, Enrolment.course_id == Course.id))
+        .where(which)
+    ).all()
+    if not rows:
+        return None, frozenset()
+    return rows[0][0], frozenset(role for _, role in rows if role is not None)
 
 
 def preview_as_student(actor: Actor, access: CourseAccess) -> tuple[Actor, CourseAccess]:
