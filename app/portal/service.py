@@ -37,12 +37,16 @@ def dashboard(session: Session, actor: Actor) -> Dashboard:
     mine = courses.my_courses(session, actor)
     if actor.user_id is None:
         return Dashboard(mine)
-    progress = completion.progress_by_course(session, actor.user_id, [m.course.id for m in mine])
-    next_steps, course_dates = agenda.agenda(session, actor.user_id, mine)
+    studies = agenda.agenda(session, actor.user_id, mine)
+    others = [m.course.id for m in mine if m.course.id not in studies.progress]
+    progress = {
+        **studies.progress,  # taught courses: a query of their own
+        **(completion.progress_by_course(session, actor.user_id, others) if others else {}),
+    }
     dates_ahead = sorted(
-        [*course_dates, *webinars.dates_ahead(session, actor.user_id)], key=lambda d: d.at
+        [*studies.dates_ahead, *webinars.dates_ahead(session, actor.user_id)], key=lambda d: d.at
     )
-    return Dashboard(mine, progress, next_steps, dates_ahead)
+    return Dashboard(mine, progress, studies.next_steps, dates_ahead)
 
 
 @dataclass(frozen=True)

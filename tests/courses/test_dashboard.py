@@ -4,13 +4,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import actor_for_user
 from app.core.config import Settings
 from app.core.db import utcnow
-from app.courses.service.completion import mark_done
+from app.courses.models import Module, Section
+from app.courses.service.completion import mark_done, progress_by_course
 from app.membership.models import CourseRole
+from app.portal import service as portal
 from tests.accounts.factories import PASSWORD, make_user, sign_in
 from tests.courses.factories import enrol_as, import_hs101, module
 
@@ -66,3 +69,27 @@ def test_dates_long_past_or_far_ahead_are_not_listed(
     sign_in(client, student.email)
 
     assert "Coming up" not in client.get("/").text
+
+
+def test_progress_on_the_dashboard_counts_as_the_course_page_does(db: Session, settings: Settings):
+    """A student's progress comes from the modules read for their next steps; a teacher's
+    own courses from a query of their own. Both count the required, published modules that
+    are not hidden (nor in a hidden section), each completed one once."""
+    studied = import_hs101(db, settings)
+    taught = import_hs101(db, settings, code="TAUGHT-1")
+    person = make_user(db, email="s@example.org", password=PASSWORD)
+    enrol_as(db, studied, person, CourseRole.STUDENT)
+    enrol_as(db, taught, person, CourseRole.TEACHER)
+    actor = actor_for_user(person)
+    modules = list(db.scalars(select(Module).where(Module.course_id == studied.id)))
+    intro, link = (m for m in modules if m.key in ("intro", "who-link"))  # both required
+    beside = next(m for m in modules if m.section_id == intro.section_id and not m.required)
+    mark_done(db, actor, intro.id)
+    beside.required, beside.hidden = True, True  # a hidden module is not counted
+    db.get_one(Section, link.section_id).hidden = True  # nor one in a hidden section
+    db.flush()
+
+    shown = portal.dashboard(db, actor).progress
+
+    assert shown == progress_by_course(db, person.id, [studied.id, taught.id])
+    assert (shown[studied.id].completed_required, shown[studied.id].total_required) == (1, 2)

@@ -15,7 +15,7 @@ from tests.courses.factories import enrol_as, import_hs101, module
 # With the course structure cached (the steady state); one of them reads the sessions of the
 # outline's webinar modules (a seminar shows as one, with its days): HS-101 has one.
 COURSE_PAGE_BUDGET = 5
-DASHBOARD_BUDGET = 6
+DASHBOARD_BUDGET = 5
 CATALOGUE_BUDGET = 3
 # The module page also reads the module's versions in other languages (its language switch).
 MODULE_PAGE_BUDGET = 5

@@ -17,10 +17,10 @@ from tests.courses.factories import import_hs101
 
 HEADER = "external_id,email,display_name,language,time_zone,country,institution\n"
 BUDGETS = {
-    "/courses/{code}/intakes": 6,
+    "/courses/{code}/intakes": 4,
     "/admin/cohorts/{cohort}/intakes": 3,
-    "/intakes/{run}": 6,
-    "/intakes/{run}/report.csv": 6,
+    "/intakes/{run}": 5,
+    "/intakes/{run}/report.csv": 5,
 }
 
 

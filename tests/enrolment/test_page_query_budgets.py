@@ -15,7 +15,7 @@ from tests.conftest import QueryCounter
 from tests.courses.factories import enrol_as, import_hs101
 
 BUDGETS = {
-    "/courses/{code}/groups": 11,
+    "/courses/{code}/groups": 10,
     "/admin/cohorts": 2,
     "/admin/cohorts/{cohort}": 5,
 }

@@ -26,13 +26,13 @@ from tests.grades.core_setup import Book, api_headers, as_browser, book
 CID = "/api/v1/courses/{course_id}"
 BUDGETS = {
     "/api/v1/scales": 3,
-    CID + "/grade-items": 7,
-    CID + "/grade-categories": 7,
+    CID + "/grade-items": 6,
+    CID + "/grade-categories": 6,
     # Each change by another teacher, whose name it shows.
     "/api/v1/grades/{grade}/history": 7,
     "/grades/{grade}/history": 7,
     # The learner's grades grow with the items.
-    CID + "/my-grades": 7,
+    CID + "/my-grades": 6,
 }
 
 

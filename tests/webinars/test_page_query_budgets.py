@@ -33,7 +33,7 @@ BUDGETS = {
     "/api/v1/calendar-feeds": 2,
     "/api/v1/calendar/{token}.ics": 3,
     # The course's sessions as a calendar.
-    "/courses/{code}/calendar.ics": 12,
+    "/courses/{code}/calendar.ics": 11,
     "/api/v1/courses/{course_id}/calendar.ics": 10,
 }
 

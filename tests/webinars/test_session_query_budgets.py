@@ -17,8 +17,8 @@ from tests.courses.factories import enrol_as
 from tests.webinars.conftest import Classroom
 
 BUDGETS = {
-    "/sessions/{session} as student": 12,
-    "/sessions/{session} as teacher": 15,
+    "/sessions/{session} as student": 11,
+    "/sessions/{session} as teacher": 14,
     "/api/v1/sessions/{session} as teacher": 10,
 }
 

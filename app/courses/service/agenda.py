@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.core.db import utcnow
 from app.courses.models import Module, ModuleCompletion, Section, Status
+from app.courses.schemas import Progress
+from app.courses.service.completion import progress_of
 from app.courses.service.courses import MyCourse
 from app.membership.models import CourseRole
 
@@ -44,11 +46,17 @@ def _as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def agenda(
-    session: Session, user_id: int, mine: list[MyCourse]
-) -> tuple[dict[int, NextStep], list[DateAhead]]:
+@dataclass(frozen=True)
+class Agenda:
+    next_steps: dict[int, NextStep]
+    dates_ahead: list[DateAhead]
+    progress: dict[int, Progress]  # in the courses studied, from the same two queries
+
+
+def agenda(session: Session, user_id: int, mine: list[MyCourse]) -> Agenda:
     """For the courses a person studies: the first required module they have not completed,
-    and the dates ahead within HORIZON, soonest first. Two queries whatever the number."""
+    the dates ahead within HORIZON, soonest first, and their progress (as
+    `completion.progress_by_course` counts it). Two queries whatever the number."""
     studied = {m.course.id: m.course for m in mine if m.role is CourseRole.STUDENT}
     now = utcnow()
     ahead = [
@@ -58,7 +66,7 @@ def agenda(
         if day and now - timedelta(days=1) < _midnight(day) <= now + HORIZON
     ]
     if not studied:
-        return {}, ahead
+        return Agenda({}, ahead, {})
     modules = session.execute(
         select(
             Module.id, Module.course_id, Module.title, Module.required,
@@ -82,7 +90,11 @@ def agenda(
         )
     )
     next_steps: dict[int, NextStep] = {}
+    counts = dict.fromkeys(studied, (0, 0))
     for module_id, course_id, title, required, opens, closes in modules:
+        if required:
+            total, completed = counts[course_id]
+            counts[course_id] = (total + 1, completed + (module_id in done))
         if required and module_id not in done and course_id not in next_steps:
             next_steps[course_id] = NextStep(module_id, title)
         course = studied[course_id]
@@ -92,4 +104,5 @@ def agenda(
                 ahead.append(
                     DateAhead(_as_utc(moment), course.code, course.title, what, title, url=url)
                 )
-    return next_steps, sorted(ahead, key=lambda item: item.at)
+    progress = {course_id: progress_of(*count) for course_id, count in counts.items()}
+    return Agenda(next_steps, sorted(ahead, key=lambda item: item.at), progress)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from app.core.actors import Actor, require
-from app.core.db import sqlite_writes_expected, wrote_in_transaction
+from app.core.db import sqlite_writes_expected, utcnow, wrote_in_transaction
 from app.core.errors import Invalid
 from app.core.events import publish
 from app.core.i18n import N_
@@ -348,6 +348,8 @@ def outline(
     if completed is None:  # else already read by the caller (the module page)
         completed = completed_module_ids(session, actor.user_id, access.course.id)
     prerequisites = shape.students_prerequisites if policy.prerequisites_lock(access.roles) else {}
+    now = utcnow()  # one moment for every module's dates
+    titles = shape.titles
     result = []
     for section in shape.sections:
         if section.hidden and not staff:
@@ -358,7 +360,7 @@ def outline(
                 actor, access.course, module, access.roles, preview=access.preview
             ):
                 continue
-            locks = [] if staff else module_locks(module, prerequisites, completed, shape.titles)
+            locks = [] if staff else module_locks(module, prerequisites, completed, titles, now)
             title, title_language = module.title_in(language)  # the reader's, where translated
             states.append(
                 ModuleState(
@@ -390,10 +392,10 @@ def outline(
     tracked = access.preview or (
         policy.tracks_completion(actor, access.roles) and actor.user_id is not None
     )
-    return result, _shape_progress(shape, completed) if tracked else None
+    return result, _shapeprogress_of(shape, completed) if tracked else None
 
 
-def _shape_progress(shape: CourseShape, completed: set[int]) -> Progress:
+def _shapeprogress_of(shape: CourseShape, completed: set[int]) -> Progress:
     required = {
         m.id
         for s in shape.sections
@@ -401,10 +403,11 @@ def _shape_progress(shape: CourseShape, completed: set[int]) -> Progress:
         for m in s.modules
         if m.required and m.status is Status.PUBLISHED and not m.hidden
     }
-    return _progress(len(required), len(required & completed))
+    return progress_of(len(required), len(required & completed))
 
 
-def _progress(total: int, done: int) -> Progress:
+def progress_of(total: int, done: int) -> Progress:
+    """Progress from the required modules that count and how many of them are completed."""
     return Progress(
         completed_required=done,
         total_required=total,
@@ -451,7 +454,7 @@ def progress_by_course(
             .group_by(Module.course_id)
         )
     }
-    return {c: _progress(*counts.get(c, (0, 0))) for c in course_ids}
+    return {c: progress_of(*counts.get(c, (0, 0))) for c in course_ids}
 
 
 def progress_of_people(
@@ -469,4 +472,4 @@ def progress_of_people(
             .group_by(ModuleCompletion.user_id)
         ).all()
     )
-    return {u: _progress(total or 0, done.get(u, 0)) for u in user_ids}
+    return {u: progress_of(total or 0, done.get(u, 0)) for u in user_ids}
