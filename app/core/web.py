@@ -4,7 +4,7 @@ and the one mapping from errors to problem+json responses and error pages."""
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -183,22 +183,6 @@ def request_locale(request: Request) -> str:
     if chosen:
         return str(chosen)
     return negotiate(request.cookies.get("lang"), request.headers.get("accept-language"))
-
-
-def keeper(memo: dict[Hashable, Any] | None) -> Callable[..., Markup]:
-    """`kept(key, macro, *args)` in a template: the macro's output, kept in `memo` under `key`
-    the first time; rendered every time where there is no memo. The memo's owner decides
-    when what is kept expires (with the data it was rendered from)."""
-
-    def kept(key: Hashable, macro: Callable[..., str], *args: Any) -> Markup:
-        if memo is None:
-            return Markup(macro(*args))
-        found = memo.get(key)
-        if found is None:
-            found = memo[key] = Markup(macro(*args))
-        return found
-
-    return kept
 
 
 def render(

@@ -3,6 +3,7 @@ live; services ask them with the actor's roles in the course, which
 `membership.service.course_roles` reads only after hiding the course from partner clients and
 institution managers it is out of reach of (their institution neither runs it nor partners it)."""
 
+from collections.abc import Callable
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, Select, select, true
@@ -108,13 +109,26 @@ def can_view_module(
     that are not hidden (nor in a hidden section) of a published course: students of the
     course, and anyone when the course or the module is open. A staff member's preview as a
     student shows a draft course as it will read once published."""
+    if in_hidden_section and not sees_drafts(actor, roles):
+        return False
+    return module_viewer(actor, course, roles, preview=preview)(module)
+
+
+def module_viewer(
+    actor: Actor, course: Course, roles: frozenset[CourseRole], *, preview: bool = False
+) -> Callable[[Publishable], bool]:
+    """`can_view_module` for one reader of a course, decided once for all its modules (an
+    outline asks it for every module): the part that depends on the module is left."""
     if sees_drafts(actor, roles):
-        return True
-    if module.hidden or in_hidden_section or module.status is not Status.PUBLISHED:
-        return False
+        return lambda _module: True
     if course.status is not Status.PUBLISHED and not preview:
-        return False
-    return CourseRole.STUDENT in roles or course.is_open or module.is_open
+        return lambda _module: False
+    course_readable = CourseRole.STUDENT in roles or course.is_open
+    return lambda module: (
+        not module.hidden
+        and module.status is Status.PUBLISHED
+        and (course_readable or module.is_open)
+    )
 
 
 def can_preview_as_student(actor: Actor, roles: frozenset[CourseRole]) -> bool:

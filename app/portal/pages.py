@@ -7,9 +7,9 @@ from fastapi.responses import Response
 
 from app.accounts.deps import PortalActor, page_router
 from app.core.db import SessionDep
-from app.core.web import keeper, render, request_locale
+from app.core.web import render, request_locale
 from app.courses.service.visibility import Landing
-from app.courses.web import course_or_sign_in, reader
+from app.courses.web import course_or_sign_in, outline_renderer, reader
 from app.enrolment.service import SELF_ENROLMENT_REFUSALS
 from app.portal import service
 
@@ -48,6 +48,8 @@ def course_page(request: Request, session: SessionDep, actor: PortalActor, code:
         "course": access.course,
         "enrol_refusal": refusal,
         "signed_in": not actor.is_anonymous,
-        "kept": keeper(None if memo is None else memo.setdefault((locale, access.preview), {})),
+        "outline": outline_renderer(
+            None if memo is None else memo.setdefault((locale, access.preview), {})
+        ),
     }
     return render(request, "courses/course.html", context)

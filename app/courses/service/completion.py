@@ -350,15 +350,14 @@ def outline(
     prerequisites = shape.students_prerequisites if policy.prerequisites_lock(access.roles) else {}
     now = utcnow()  # one moment for every module's dates
     titles = shape.titles
+    visible = policy.module_viewer(actor, access.course, access.roles, preview=access.preview)
     result = []
     for section in shape.sections:
         if section.hidden and not staff:
             continue
         states = []
         for module in section.modules:
-            if not staff and not policy.can_view_module(
-                actor, access.course, module, access.roles, preview=access.preview
-            ):
+            if not visible(module):
                 continue
             locks = [] if staff else module_locks(module, prerequisites, completed, titles, now)
             title, title_language = module.title_in(language)  # the reader's, where translated
