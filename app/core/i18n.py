@@ -14,7 +14,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, negotiate_locale
 from babel.core import get_global
-from babel.dates import format_date, format_time, get_timezone_location
+from babel.dates import (
+    DateTimePattern,
+    get_date_format,
+    get_time_format,
+    get_timezone_location,
+    parse_pattern,
+)
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -85,14 +91,25 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+# Bounded: the same sessions' dates are shown to every participant, in a few zones and languages.
+@lru_cache(maxsize=8192)
 def format_when(moment: datetime, zone_name: str | None, locale: str) -> str:
     """A date and time in the reader's zone and language, with the zone named for that
     moment: `Dec 15, 2026 7:00 PM (Vientiane, UTC+7)`."""
-    tz = zone(zone_name)
-    local = moment.astimezone(tz)
-    day = format_date(local, format="medium", locale=locale)
-    time = format_time(local, format="short", tzinfo=tz, locale=locale)
-    return f"{day} {time} ({zone_label(moment, zone_name, locale)})"
+    local = moment.astimezone(zone(zone_name))
+    language, day, time = _when_patterns(locale)
+    label = zone_label(moment, zone_name, locale)
+    return f"{day.apply(local, language)} {time.apply(local, language)} ({label})"
+
+
+@lru_cache(maxsize=64)
+def _when_patterns(locale: str) -> tuple[Locale, DateTimePattern, DateTimePattern]:
+    """Babel's `format_date(…, "medium")` and `format_time(…, "short")` without parsing the
+    locale and looking the patterns up on every call (pages format dozens of dates)."""
+    language = Locale.parse(locale)
+    day = parse_pattern(get_date_format("medium", locale=language))
+    time = parse_pattern(get_time_format("short", locale=language))
+    return language, day, time
 
 
 # --- naming a zone -------------------------------------------------------------------------
@@ -138,6 +155,7 @@ def zone_label(moment: datetime, zone_name: str | None, locale: str) -> str:
     return pattern % {"city": city, "offset": offset}
 
 
+@lru_cache(maxsize=4096)  # zones × interface languages
 def _city(zone_key: str, locale: str) -> str | None:
     """The city in the reader's language; none for zones that are not a place."""
     canonical = _zone_aliases().get(zone_key, zone_key)

@@ -1,7 +1,7 @@
 """What the portal's composed pages show: each domain's part, chosen for this reader. The
 rules are the domains'; this decides only which parts a reader gets."""
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,6 @@ from app.courses.service.courses import CourseAccess, MyCourse, workload_warning
 from app.courses.service.visibility import Landing
 from app.enrolment.service import enrolment_of
 from app.membership.models import Enrolment
-from app.webinars.models import WebinarSession
 from app.webinars.service import access as webinars
 from app.webinars.service import linked
 from app.webinars.service.linked import LinkedSession
@@ -57,7 +56,7 @@ class CourseOverview:
     can_edit: bool
     enrolled: bool
     enrolment: Enrolment | None
-    sessions_ahead: Sequence[WebinarSession]
+    sessions_ahead: list[webinars.SessionAhead]
     # Sessions of the webinar modules, by module id: a seminar shows as one, with its days.
     module_sessions: dict[int, list[LinkedSession]] = field(default_factory=dict)
     can_preview: bool = False  # staff: offer the preview as a student

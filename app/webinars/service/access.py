@@ -3,7 +3,7 @@ reader gets (counts of places taken and waiting, their own registration)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import func, select
@@ -185,14 +185,21 @@ def course_agenda(session: Session, actor: Actor, course_id: int) -> CourseAgend
     )
 
 
+@dataclass(frozen=True)
+class SessionAhead:
+    id: int
+    title: str
+    starts_at: datetime
+
+
 def upcoming_in_course(
     session: Session, roles: frozenset[CourseRole], course_id: int, limit: int = 3
-) -> Sequence[WebinarSession]:
+) -> list[SessionAhead]:
     """The next scheduled webinars of a course, for its page: shown to its participants."""
     if not policy.can_see_sessions_ahead(roles):
         return []
-    return session.scalars(
-        select(WebinarSession)
+    rows = session.execute(
+        select(WebinarSession.id, WebinarSession.title, WebinarSession.starts_at)
         .where(
             WebinarSession.course_id == course_id,
             WebinarSession.status == SessionStatus.SCHEDULED,
@@ -200,22 +207,25 @@ def upcoming_in_course(
         )
         .order_by(WebinarSession.starts_at)
         .limit(limit)
-    ).all()
+    )
+    return [SessionAhead(*row) for row in rows]
 
 
-@dataclass(frozen=True)
-class WebinarAhead:
-    webinar: WebinarSession
-    course: Course
-
-
-def upcoming_for_user(
+def dates_ahead(
     session: Session, user_id: int, horizon: timedelta = timedelta(days=45)
-) -> list[WebinarAhead]:
-    """Scheduled webinars ahead in the courses a person is actively enrolled in."""
+) -> list[DateAhead]:
+    """The dashboard's entries for the scheduled webinars ahead in the courses a person is
+    actively enrolled in (columns, not whole rows: a dashboard lists dozens)."""
     now = utcnow()
     rows = session.execute(
-        select(WebinarSession, Course)
+        select(
+            WebinarSession.starts_at,
+            Course.code,
+            Course.title,
+            WebinarSession.kind,
+            WebinarSession.title,
+            WebinarSession.id,
+        )
         .join(Course, Course.id == WebinarSession.course_id)
         .join(Enrolment, Enrolment.course_id == Course.id)
         .where(
@@ -226,19 +236,11 @@ def upcoming_for_user(
             WebinarSession.starts_at <= now + horizon,
         )
         .order_by(WebinarSession.starts_at)
-    ).all()
-    return [WebinarAhead(webinar, course) for webinar, course in rows]
-
-
-def dates_ahead(session: Session, user_id: int) -> list[DateAhead]:
-    """The dashboard's entries for the webinars ahead in a person's courses."""
+    )
     return [
-        DateAhead(
-            ahead.webinar.starts_at, ahead.course.code, ahead.course.title,
-            ahead.webinar.kind.value, ahead.webinar.title, url=f"/sessions/{ahead.webinar.id}",
-        )
-        for ahead in upcoming_for_user(session, user_id)
-    ]  # fmt: skip
+        DateAhead(at, code, course_title, kind.value, title, url=f"/sessions/{webinar_id}")
+        for at, code, course_title, kind, title, webinar_id in rows
+    ]
 
 
 def end_transaction_before_network(session: Session) -> None:
