@@ -391,10 +391,10 @@ def outline(
     tracked = access.preview or (
         policy.tracks_completion(actor, access.roles) and actor.user_id is not None
     )
-    return result, _shapeprogress_of(shape, completed) if tracked else None
+    return result, _shape_progress(shape, completed) if tracked else None
 
 
-def _shapeprogress_of(shape: CourseShape, completed: set[int]) -> Progress:
+def _shape_progress(shape: CourseShape, completed: set[int]) -> Progress:
     required = {
         m.id
         for s in shape.sections
