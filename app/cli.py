@@ -182,6 +182,49 @@ def _development_base_url(host: str, port: int) -> None:
     )
 
 
+def run_worker(args: argparse.Namespace) -> None:
+    """Deliver what the outbox holds (webhooks): once, or every N seconds with --every.
+    Several workers may run at once, on one machine or several; none sends a message twice."""
+    import os
+    import socket
+    import time
+
+    from app.core import outbox
+    from app.core.config import get_settings
+    from app.core.db import session_factory
+
+    worker = f"{socket.gethostname()}:{os.getpid()}"[:64]
+    while True:
+        delivered = outbox.deliver_due(session_factory, get_settings(), worker=worker)
+        print(f"outbox messages delivered: {delivered}", flush=True)
+        if not args.every:
+            return
+        time.sleep(args.every)
+
+
+def list_parked(_args: argparse.Namespace) -> None:
+    """The messages the outbox gave up on, with their last error."""
+    from app.core import outbox
+    from app.core.db import session_factory
+
+    with session_factory() as session:
+        for message in outbox.parked(session):
+            print(f"{message.id}\t{message.kind}\t{message.finished_at:%Y-%m-%d %H:%M}Z\t"
+                  f"{message.attempts} attempts\t{message.last_error}")  # fmt: skip
+
+
+def retry_parked(args: argparse.Namespace) -> None:
+    from app.core import outbox
+    from app.core.db import session_factory
+    from app.core.errors import NotFound
+
+    with session_factory() as session:
+        if not outbox.requeue(session, args.message_id):
+            raise NotFound(f"no parked message {args.message_id}")
+        session.commit()
+    print(f"message {args.message_id} will be tried again by the next worker run")
+
+
 def send_reminders(args: argparse.Namespace) -> None:
     """Run once (for cron or a systemd timer), or every N seconds with --every."""
     import time
@@ -296,6 +339,18 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: AGORA_WORKER_HEALTHCHECK_TIMEOUT, else 30)",
     )
     serve_cmd.set_defaults(func=serve)
+
+    worker = commands.add_parser("worker", help="deliver the outbox (webhooks)")
+    worker.add_argument("--every", type=int, default=0, help="repeat every N seconds")
+    worker.set_defaults(func=run_worker)
+
+    outbox_cmd = commands.add_parser(
+        "outbox", help="messages the worker gave up on"
+    ).add_subparsers(dest="outbox_command", required=True)
+    outbox_cmd.add_parser("parked", help="list parked messages").set_defaults(func=list_parked)
+    retry = outbox_cmd.add_parser("retry", help="try a parked message again")
+    retry.add_argument("message_id", type=int)
+    retry.set_defaults(func=retry_parked)
 
     reminders = commands.add_parser("reminders", help="send due webinar reminders")
     reminders.add_argument("--every", type=int, default=0, help="repeat every N seconds")

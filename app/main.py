@@ -10,6 +10,7 @@ from app import subscribers  # noqa: F401  (registers every domain's event subsc
 from app.accounts import admin_pages
 from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
+from app.accounts.usage import ErrorCountingMiddleware
 from app.assignments import api as assignments_api
 from app.assignments import pages as assignments_pages
 from app.core.config import Settings, get_settings, settings_of
@@ -43,6 +44,8 @@ from app.portal import pages as portal_pages
 from app.quizzes import api as quizzes_api
 from app.quizzes import pages as quizzes_pages
 from app.webinars import api as webinars_api
+from app.webhooks import api as webhooks_api
+from app.webhooks import pages as webhook_pages
 from app.webinars import pages as webinar_pages
 
 API_DESCRIPTION = """
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Innermost: it stores and replays the answers the routes give, before compression.
     app.state.settings = settings
     app.add_middleware(IdempotencyMiddleware, prefix="/api/v1/", identify=_caller)
+    app.add_middleware(ErrorCountingMiddleware)  # partner clients' answers of 400 or more
     app.add_middleware(CompressionExceptDownloads, minimum_size=800)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RefuseNulMiddleware)
@@ -95,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *assignments_api.routers,
         *quizzes_api.routers,
         *credits_api.routers,
+        *webhooks_api.routers,
     ]:
         api.include_router(router)
     # The prefix is given here, not to APIRouter: included without one, FastAPI resolves every
@@ -119,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *assignments_pages.routers,
         *quizzes_pages.routers,
         *credits_pages.routers,
+        *webhook_pages.routers,
     ]:
         app.include_router(router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")

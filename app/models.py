@@ -5,6 +5,7 @@ from app.assignments import jury_models as assignment_jury_models
 from app.assignments import marking_models as assignment_marking_models
 from app.assignments import models as assignment_models
 from app.core import idempotency as core_idempotency
+from app.core import outbox as core_outbox
 from app.core.db import Base
 from app.courses import models as courses_models
 from app.credits import degree_models as credit_degree_models
@@ -19,6 +20,7 @@ from app.grades import models as grade_models
 from app.membership import models as membership_models
 from app.quizzes import attempt_models as quiz_attempt_models
 from app.quizzes import models as quiz_models
+from app.webhooks import models as webhook_models
 from app.webinars import models as webinar_models
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "assignment_marking_models",
     "assignment_models",
     "core_idempotency",
+    "core_outbox",
     "courses_models",
     "credit_degree_models",
     "credit_document_models",
@@ -41,5 +44,6 @@ __all__ = [
     "membership_models",
     "quiz_attempt_models",
     "quiz_models",
+    "webhook_models",
     "webinar_models",
 ]

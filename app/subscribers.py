@@ -1,4 +1,4 @@
-"""Every domain's event subscribers, imported once by the app and the CLI so each is
+"""Every domain's event subscribers and outbox handlers, imported once by the app and the CLI so each is
 registered exactly once (see `app/core/events.py`), and what domains add to module pages
 (`app/courses/extensions.py`)."""
 
@@ -8,6 +8,8 @@ from app.credits import subscriptions as credit_subscriptions
 from app.enrolment import subscriptions as enrolment_subscriptions
 from app.grades import subscriptions as grade_subscriptions
 from app.quizzes import module_pages as quiz_module_pages
+from app.webhooks import delivery as webhook_delivery
+from app.webhooks import outgoing as webhook_outgoing
 from app.webinars import module_pages as webinar_module_pages
 
 __all__ = [
@@ -17,5 +19,7 @@ __all__ = [
     "enrolment_subscriptions",
     "grade_subscriptions",
     "quiz_module_pages",
+    "webhook_delivery",
+    "webhook_outgoing",
     "webinar_module_pages",
 ]

@@ -30,6 +30,7 @@ class Scope(StrEnum):
     WEBINARS_READ = "webinars:read"
     WEBINARS_WRITE = "webinars:write"
     SENSITIVE_READ = "sensitive:read"
+    WEBHOOKS = "webhooks:manage"
 
 
 ALL_SCOPES = frozenset(Scope)

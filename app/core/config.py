@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     # The other ways in, limited the same way (docs/security.md lists them all).
     client_max_failures_per_client: int = 10
     client_max_failures_per_ip: int = 30
+    # Requests a partner API client may send a minute, unless its own limit says otherwise.
+    api_client_requests_per_minute: int = Field(default=600, ge=1)
     password_reset_max_requests_per_account: int = 3
     password_reset_max_requests_per_ip: int = 20
     password_reset_request_window_minutes: int = 60
@@ -103,6 +105,9 @@ class Settings(BaseSettings):
     bbb_secret: SecretStr | None = None
     bbb_checksum_algorithm: Literal["sha1", "sha256"] = "sha1"
     webinar_join_window_minutes: int = 15
+    # Webhook endpoints must be public https addresses; tests (and only tests) allow loopback.
+    webhooks_allow_loopback: bool = False
+    webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> "Settings":
@@ -118,6 +123,11 @@ class Settings(BaseSettings):
                 "AGORA_ENV=production refuses an in-memory database: set DATABASE_URL, e.g. "
                 "postgresql+psycopg://agora:…@db:5432/agora."
             )
+        if self.webhooks_allow_loopback:
+            raise ConfigurationError(
+                "AGORA_ENV=production refuses WEBHOOKS_ALLOW_LOOPBACK: webhooks go to public "
+                "addresses only."
+            )
         if not self.base_url.startswith(("https://", "http://")):
             raise ConfigurationError(
                 "BASE_URL must be the public address people use, starting with https:// (or "
@@ -129,6 +139,11 @@ class Settings(BaseSettings):
     def base_url_given(self) -> bool:
         """BASE_URL was set (environment, `.env` or argument), not left at its default."""
         return "base_url" in self.model_fields_set
+
+    @property
+    def webhooks_allow_http(self) -> bool:
+        """Plain http endpoints are for development and tests; production signs over https."""
+        return self.agora_env != "production"
 
     @property
     def is_sqlite(self) -> bool:

@@ -243,6 +243,16 @@ def _forget_old(new_session: NewSession) -> None:
         session.commit()
 
 
+def parked(session: Session) -> list[OutboxMessage]:
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.state == MessageState.PARKED)
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
 def requeue(session: Session, message_id: int) -> bool:
     """Put a parked message back in line, to be tried again at once (an operator's call)."""
     result = session.execute(

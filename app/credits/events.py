@@ -12,3 +12,12 @@ class CreditsChanged(Event):
     entry_id: int
     user_id: int
     kind: str
+
+
+@dataclass(frozen=True)
+class DocumentIssued(Event):
+    """A signed document (a transcript, a certificate…) was issued to a learner."""
+
+    document_id: int
+    user_id: int
+    kind: str

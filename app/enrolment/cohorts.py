@@ -181,15 +181,9 @@ def remove_member(session: Session, actor: Actor, cohort_id: int, user_id: int) 
             Enrolment.status == EnrolmentStatus.ACTIVE,
         )
     ):
-        record_change(
-            session,
-            actor,
-            enrolment,
-            EnrolmentStatus.SUSPENDED,
-            f"left cohort {cohort.code}",
-            enrolment.status,
-        )
-        enrolment.status = EnrolmentStatus.SUSPENDED
+        previous, enrolment.status = enrolment.status, EnrolmentStatus.SUSPENDED
+        reason = f"left cohort {cohort.code}"
+        record_change(session, actor, enrolment, enrolment.status, reason, previous)
 
 
 def create_group(session: Session, actor: Actor, course_id: int, name: str) -> Group:

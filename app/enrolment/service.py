@@ -12,11 +12,13 @@ from app.accounts.service import find_user_by_email
 from app.core.actors import Actor, require
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.events import publish
 from app.core.i18n import N_
 from app.core.security import hash_password, verify_password
 from app.courses.models import Course, SelfEnrolment
 from app.courses.service.visibility import listed_course
 from app.enrolment import policy
+from app.enrolment.events import EnrolmentChanged
 from app.enrolment.models import EnrolmentChange, EnrolmentOptions
 from app.membership.models import CourseRole, Enrolment, EnrolmentMethod, EnrolmentStatus, Funding
 from app.membership.service import course_roles
@@ -89,6 +91,13 @@ def record_change(
             reason=reason,
         )
     )
+    changed(session, enrolment, created=from_status is None)
+
+
+def changed(session: Session, enrolment: Enrolment, *, created: bool = False) -> None:
+    """Tell other domains; call once the enrolment holds its new values."""
+    event = EnrolmentChanged(enrolment.id, enrolment.user_id, enrolment.course_id, created)
+    publish(session, event)
 
 
 def place(
@@ -129,6 +138,8 @@ def place(
              enrolment.starts_on, enrolment.ends_on)  # fmt: skip
     if old_status != status:
         record_change(session, actor, enrolment, status, reason or "re-enrolled", old_status)
+    elif before != after:
+        changed(session, enrolment)
     return enrolment, before != after
 
 
@@ -301,8 +312,8 @@ def change_status(
     roles = course_roles(session, actor, enrolment.course_id)
     require(policy.can_change_status(actor, enrolment.user_id, status, roles))
     if enrolment.status != status:
-        record_change(session, actor, enrolment, status, reason, enrolment.status)
-        enrolment.status = status
+        previous, enrolment.status = enrolment.status, status
+        record_change(session, actor, enrolment, status, reason, previous)
     return enrolment
 
 

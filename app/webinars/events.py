@@ -28,3 +28,11 @@ class AttendanceRegistered(Event):
     webinar_id: int
     course_id: int
     user_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class SessionCancelled(Event):
+    """A webinar session was cancelled (once: cancelling it again publishes nothing)."""
+
+    webinar_id: int
+    course_id: int

@@ -87,7 +87,13 @@ def test_preview_as_a_student_is_accessible(page: Page, language: str):
 
 def test_management_pages_are_accessible(page: Page):
     sign_in(page, "manager@demo.agora")
-    for path in ("/admin/users", "/admin/cohorts", "/admin/programmes", "/admin/courses/new"):
+    for path in (
+        "/admin/users",
+        "/admin/cohorts",
+        "/admin/programmes",
+        "/admin/webhooks",
+        "/admin/courses/new",
+    ):
         page.goto(path)
         assert axe_violations(page) == [], path
 

@@ -13,8 +13,10 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 from time_machine import TimeMachineFixture
 
+from app import cli
 from app.core import outbox
 from app.core.config import Settings
+from app.core.db import utcnow
 from app.core.outbox import MessageState, OutboxMessage
 
 KIND = "test.outbox"
@@ -172,3 +174,23 @@ def test_a_message_a_dead_worker_claimed_is_taken_over_when_its_lease_ends(
     time_machine.move_to("2027-03-01T08:05:01Z", tick=False)
     assert outbox.deliver_due(committed, settings, worker="b") == 1
     assert recorder.calls == Counter({3: 1})
+
+
+def test_an_operator_lists_a_parked_message_and_sends_it_again_through_the_worker(
+    db: Session, recorder: Recorder, capsys: pytest.CaptureFixture[str]
+):
+    message = outbox.enqueue(db, KIND, {"n": 9})
+    message.state, message.attempts = MessageState.PARKED, 13
+    message.finished_at, message.last_error = utcnow(), "receiver answered 503"
+    db.commit()
+
+    assert cli.main(["outbox", "parked"]) == 0
+    assert f"{message.id}\t{KIND}\t" in capsys.readouterr().out
+    assert cli.main(["outbox", "retry", str(message.id)]) == 0
+    assert cli.main(["worker"]) == 0
+
+    assert recorder.calls == Counter({9: 1})
+    assert "outbox messages delivered: 1" in capsys.readouterr().out
+    db.refresh(message)
+    assert message.state is MessageState.DELIVERED
+    assert cli.main(["outbox", "retry", str(message.id)]) != 0  # no longer parked

@@ -20,11 +20,13 @@ from app.core.actors import Actor, require
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.events import publish
 from app.core.i18n import N_, SUPPORTED_LOCALES
 from app.courses.models import Course, Programme
 from app.credits import policy
 from app.credits.document_models import DocumentKind, IssuedDocument
 from app.credits.document_schemas import DocumentIssue
+from app.credits.events import DocumentIssued
 from app.credits.service import signing, transcript
 
 UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -174,6 +176,7 @@ def issue(
     for older in previous:
         older.superseded_by_id = document.id
     session.flush()
+    publish(session, DocumentIssued(document.id, learner.id, request.kind.value))
     return Issued(document, payload, None)
 
 

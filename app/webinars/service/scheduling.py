@@ -13,11 +13,13 @@ from app.core.actors import Actor, require
 from app.core.config import Settings
 from app.core.db import Base, utcnow
 from app.core.errors import Invalid, NotFound
+from app.core.events import publish
 from app.core.i18n import N_
 from app.courses.models import Course, Module
 from app.membership.models import CourseRole, Enrolment
 from app.membership.service import course_roles
 from app.webinars import policy, providers
+from app.webinars.events import SessionCancelled
 from app.webinars.models import (
     Delivery,
     SessionHost,
@@ -287,4 +289,5 @@ def cancel_webinar(session: Session, actor: Actor, webinar_id: int) -> WebinarSe
         webinar.status = SessionStatus.CANCELLED
         webinar.cancelled_at = webinar.updated_at = utcnow()
         webinar.sequence += 1
+        publish(session, SessionCancelled(webinar.id, webinar.course_id))
     return webinar

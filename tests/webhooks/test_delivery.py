@@ -1,0 +1,352 @@
+"""Webhooks end to end, as a partner's integrator meets them: subscribe over the API, a change
+in Agora, `agora worker`'s delivery to an endpoint on loopback, and the signature checked with
+the Standard Webhooks library itself. Retries after a 500 deliver once; another institution's
+events never arrive; redirects are not followed; 24 h of failures disable the subscription."""
+
+import json
+import socket
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from standardwebhooks.webhooks import Webhook
+from time_machine import TimeMachineFixture
+
+from app.accounts.models import ApiClient, Institution
+from app.core import outbox
+from app.core.actors import SYSTEM, PlatformRole
+from app.core.config import Settings
+from app.core.db import session_factory
+from app.core.outbox import OutboxMessage
+from app.enrolment.service import change_status, enrol
+from app.membership.models import CourseRole, Enrolment, EnrolmentStatus
+from app.webhooks.models import WebhookDelivery, WebhookSubscription
+from tests.accounts.factories import bearer, make_api_client, make_institution, make_user
+from tests.conftest import test_settings
+from tests.courses.factories import import_hs101
+from tests.smtp import Inbox
+from tests.webhooks.conftest import Receiver
+
+SECRET = "partner-client-secret"
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return test_settings().model_copy(update={"webhooks_allow_loopback": True})
+
+
+@pytest.fixture
+def p77(db: Session) -> Institution:
+    return make_institution(db, "P77", "KZ")
+
+
+@pytest.fixture
+def partner(db: Session, p77: Institution) -> ApiClient:
+    return make_api_client(db, p77, ["webhooks:manage", "enrolments:read"], secret=SECRET)
+
+
+@pytest.fixture
+def course_id(db: Session, settings: Settings, p77: Institution) -> int:
+    course = import_hs101(db, settings)
+    course.institution_id = p77.id
+    db.commit()
+    return course.id
+
+
+def _token(client: TestClient, partner: ApiClient) -> dict[str, str]:
+    response = client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(partner.client_id, SECRET),
+    )
+    assert response.status_code == 200, response.text
+    return bearer(response.json()["access_token"])
+
+
+def _subscribe(
+    client: TestClient, partner: ApiClient, url: str, events: list[str]
+) -> dict[str, object]:
+    response = client.post(
+        "/api/v1/webhooks",
+        json={"url": url, "event_types": events},
+        headers=_token(client, partner),
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def _enrol_learner(db: Session, course_id: int, institution: Institution) -> int:
+    learner = make_user(db, institution=institution)
+    enrol(db, SYSTEM, course_id, learner.id, CourseRole.STUDENT)
+    db.commit()
+    return learner.id
+
+
+def _work(settings: Settings) -> int:
+    return outbox.deliver_due(session_factory, settings, worker="test-worker")
+
+
+def _verified(secret: str, received: object) -> dict[str, object]:
+    body, headers = received.body, received.headers  # type: ignore[attr-defined]
+    return dict(Webhook(secret).verify(body.decode(), headers))
+
+
+def test_an_enrolment_arrives_signed_and_verifies_with_the_specifications_library(
+    client: TestClient,
+    db: Session,
+    settings: Settings,
+    partner: ApiClient,
+    p77: Institution,
+    course_id: int,
+    receiver: Receiver,
+):
+    subscription = _subscribe(client, partner, receiver.url, ["enrolment.created"])
+    learner_id = _enrol_learner(db, course_id, p77)
+
+    assert _work(settings) == 1
+
+    [received] = receiver.received
+    event = _verified(str(subscription["secret"]), received)
+    assert received.path == "/hooks/agora"
+    assert received.headers["webhook-id"] == event["id"]
+    assert received.headers["content-type"] == "application/json"
+    assert event["type"] == "enrolment.created"
+    data = event["data"]
+    assert isinstance(data, dict)
+    enrolment = client.get(f"/api/v1/enrolments/{data['id']}", headers=_token(client, partner))
+    assert data == enrolment.json()  # the resource as the API returns it
+    assert (data["user_id"], data["course_id"], data["status"]) == (learner_id, course_id, "active")
+    log = client.get(
+        f"/api/v1/webhooks/{subscription['id']}/deliveries", headers=_token(client, partner)
+    ).json()["items"]
+    assert [(d["succeeded"], d["status_code"], d["attempt"]) for d in log] == [(True, 200, 1)]
+    assert _work(settings) == 0  # nothing goes twice
+
+
+def test_a_500_is_retried_after_its_backoff_and_then_delivered_once(
+    client: TestClient,
+    db: Session,
+    settings: Settings,
+    partner: ApiClient,
+    p77: Institution,
+    course_id: int,
+    receiver: Receiver,
+    time_machine: TimeMachineFixture,
+):
+    time_machine.move_to("2027-03-01T08:00Z", tick=False)
+    subscription = _subscribe(client, partner, receiver.url, ["enrolment.created"])
+    _enrol_learner(db, course_id, p77)
+    receiver.answers = [500]
+
+    assert _work(settings) == 0
+    time_machine.move_to("2027-03-01T08:00:20Z", tick=False)
+    assert _work(settings) == 0
+    assert len(receiver.received) == 1  # not before the backoff
+    time_machine.move_to("2027-03-01T08:00:31Z", tick=False)
+    assert _work(settings) == 1
+    assert _work(settings) == 0
+
+    first, second = receiver.received
+    assert first.headers["webhook-id"] == second.headers["webhook-id"]
+    assert _verified(str(subscription["secret"]), second)["type"] == "enrolment.created"
+    log = db.execute(
+        select(WebhookDelivery.attempt, WebhookDelivery.succeeded, WebhookDelivery.status_code)
+        .order_by(WebhookDelivery.id)
+    ).all()  # fmt: skip
+    assert [tuple(row) for row in log] == [(1, False, 500), (2, True, 200)]
+
+
+def test_a_partner_hears_nothing_of_another_institution(
+    client: TestClient,
+    db: Session,
+    settings: Settings,
+    partner: ApiClient,
+    p77: Institution,
+    course_id: int,
+    receiver: Receiver,
+):
+    _subscribe(client, partner, receiver.url, ["enrolment.created", "enrolment.changed"])
+    p88 = make_institution(db, "P88", "AZ")
+    learner = make_user(db, institution=p88)
+    enrolment = enrol(db, SYSTEM, course_id, learner.id, CourseRole.STUDENT)
+    change_status(db, SYSTEM, enrolment.id, EnrolmentStatus.SUSPENDED, "unpaid fees")
+    db.commit()
+
+    assert _work(settings) == 0
+    assert receiver.received == []
+    assert db.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_a_status_change_is_sent_as_enrolment_changed_with_its_new_status(
+    client: TestClient,
+    db: Session,
+    settings: Settings,
+    partner: ApiClient,
+    p77: Institution,
+    course_id: int,
+    receiver: Receiver,
+):
+    subscription = _subscribe(client, partner, receiver.url, ["enrolment.changed"])
+    learner_id = _enrol_learner(db, course_id, p77)
+    enrolment_id = db.scalar(select(Enrolment.id).where(Enrolment.user_id == learner_id))
+    assert enrolment_id is not None
+    change_status(db, SYSTEM, enrolment_id, EnrolmentStatus.SUSPENDED, "unpaid fees")
+    db.commit()
+
+    assert _work(settings) == 1  # the creation was not subscribed to
+    event = _verified(str(subscription["secret"]), receiver.received[0])
+    assert event["type"] == "enrolment.changed"
+    assert event["data"]["status"] == "suspended"  # type: ignore[index]
+
+
+def test_a_redirect_is_not_followed(
+    client: TestClient,
+    db: Session,
+    settings: Settings,
+    partner: ApiClient,
+    p77: Institution,
+    course_id: int,
+    receiver: Receiver,
+):
+    _subscribe(client, partner, receiver.url, ["enrolment.created"])
+    _enrol_learner(db, course_id, p77)
+    receiver.answers = [302]
+
+    assert _work(settings) == 0
+
+    assert len(receiver.received) == 1
+    error = db.scalar(select(WebhookDelivery.error))
+    assert error == "HTTP 302 (redirects are not followed)"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/hook",
+        "http://10.1.2.3/hook",
+        "ftp://hooks.example.org/x",
+        "https://user:password@hooks.example.org/x",
+    ],
+)
+def test_forged_addresses_are_refused_when_subscribing(
+    client: TestClient, db: Session, partner: ApiClient, url: str
+):
+    client.app.state.settings = test_settings()  # type: ignore[attr-defined]  # no loopback
+    response = client.post(
+        "/api/v1/webhooks",
+        json={"url": url, "event_types": ["grade.released"]},
+        headers=_token(client, partner),
+    )
+
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "unsafe_address"
+    assert db.scalar(select(func.count()).select_from(WebhookSubscription)) == 0
+
+
+def test_a_name_resolving_to_a_private_address_is_not_called(
+    client: TestClient,
+    db: Session,
+    settings: Settings,
+    partner: ApiClient,
+    p77: Institution,
+    course_id: int,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    _subscribe(client, partner, "https://hooks.partner.example/agora", ["enrolment.created"])
+    _enrol_learner(db, course_id, p77)
+    private = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", 443))]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *_a, **_k: private)
+
+    assert _work(settings) == 0
+
+    error = db.scalar(select(WebhookDelivery.error))
+    assert "10.0.0.7" in str(error)
+    assert receiver.received == []
+
+
+def test_redelivery_sends_the_same_event_again(
+    client: TestClient,
+    db: Session,
+    settings: Settings,
+    partner: ApiClient,
+    p77: Institution,
+    course_id: int,
+    receiver: Receiver,
+):
+    subscription = _subscribe(client, partner, receiver.url, ["enrolment.created"])
+    _enrol_learner(db, course_id, p77)
+    _work(settings)
+    delivery_id = db.scalar(select(WebhookDelivery.id))
+
+    response = client.post(
+        f"/api/v1/webhooks/{subscription['id']}/deliveries/{delivery_id}/redeliver",
+        headers=_token(client, partner),
+    )
+    assert response.status_code == 202
+    assert _work(settings) == 1
+
+    first, again = receiver.received
+    assert first.headers["webhook-id"] == again.headers["webhook-id"]
+    assert json.loads(first.body) == json.loads(again.body)
+
+
+def test_a_paused_subscription_is_sent_nothing_until_resumed(
+    client: TestClient,
+    db: Session,
+    settings: Settings,
+    partner: ApiClient,
+    p77: Institution,
+    course_id: int,
+    receiver: Receiver,
+):
+    subscription = _subscribe(client, partner, receiver.url, ["enrolment.created"])
+    path = f"/api/v1/webhooks/{subscription['id']}"
+    paused = client.patch(path, json={"enabled": False}, headers=_token(client, partner))
+    assert paused.json()["disabled_at"] is not None
+    _enrol_learner(db, course_id, p77)
+    _work(settings)
+    assert receiver.received == []
+
+    client.patch(path, json={"enabled": True}, headers=_token(client, partner))
+    _enrol_learner(db, course_id, p77)
+    assert _work(settings) == 1
+    assert len(receiver.received) == 1
+
+
+def test_after_24_hours_of_failures_the_subscription_is_disabled_and_managers_told(
+    client: TestClient,
+    db: Session,
+    settings: Settings,
+    partner: ApiClient,
+    p77: Institution,
+    course_id: int,
+    receiver: Receiver,
+    inbox: Inbox,
+    time_machine: TimeMachineFixture,
+):
+    time_machine.move_to("2027-03-01T08:00Z", tick=False)
+    make_user(
+        db, email="registrar@p77.example", role=PlatformRole.INSTITUTION_MANAGER, institution=p77
+    )
+    subscription = _subscribe(client, partner, receiver.url, ["enrolment.created"])
+    _enrol_learner(db, course_id, p77)
+    receiver.answers = [503] * 100
+    for hour in range(26):
+        time_machine.move_to("2027-03-01T08:00Z", tick=False)
+        time_machine.shift(timedelta(hours=hour))
+        _work(settings)
+
+    found = client.get(f"/api/v1/webhooks/{subscription['id']}", headers=_token(client, partner))
+    assert found.json()["disabled_at"] is not None
+    assert "HTTP 503" in found.json()["disabled_reason"]
+    assert [m["To"] for m in inbox.messages] == ["registrar@p77.example"]
+    tries = len(receiver.received)
+    _enrol_learner(db, course_id, p77)
+    time_machine.shift(timedelta(days=1))
+    _work(settings)
+    assert len(receiver.received) == tries  # disabled: nothing more is sent
