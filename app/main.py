@@ -43,9 +43,9 @@ from app.grades import pages as grades_pages
 from app.portal import pages as portal_pages
 from app.quizzes import api as quizzes_api
 from app.quizzes import pages as quizzes_pages
-from app.webinars import api as webinars_api
 from app.webhooks import api as webhooks_api
 from app.webhooks import pages as webhook_pages
+from app.webinars import api as webinars_api
 from app.webinars import pages as webinar_pages
 
 API_DESCRIPTION = """

@@ -1,5 +1,5 @@
-"""Every domain's event subscribers and outbox handlers, imported once by the app and the CLI so each is
-registered exactly once (see `app/core/events.py`), and what domains add to module pages
+"""Every domain's event subscribers and outbox handlers, imported once by the app and the CLI
+so each is registered exactly once (see `app/core/events.py`), and what domains add to module pages
 (`app/courses/extensions.py`)."""
 
 from app.assignments import jury_module_pages as assignment_jury_module_pages

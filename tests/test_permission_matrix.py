@@ -285,6 +285,13 @@ register(
     "401 | 403 403 403 403 | 200 200 | 403 403 | 403 200",
     lambda w: {},
 )
+# Usage figures of the clients the caller may list: the same callers as the list itself.
+register(
+    "get",
+    "/api/v1/api-clients/usage",
+    "401 | 403 403 403 403 | 200 200 | 403 403 | 403 200",
+    lambda w: {},
+)
 register(
     "post",
     "/api/v1/api-clients",
@@ -932,9 +939,9 @@ def _token(settings: Settings, subject: str, scopes: frozenset[str]) -> dict[str
 
 
 # What a refused write must leave as it was: every table's row count, and the rows of the
-# tables whose rows change in place. Throttle events are left out: they count failed attempts
-# on purpose.
-UNTOUCHED_BY_DESIGN = {"throttle_events"}
+# tables whose rows change in place. Throttle events and API client usage are left out: they
+# count failed attempts and partner clients' requests on purpose.
+UNTOUCHED_BY_DESIGN = {"throttle_events", "api_client_usage"}
 CHANGED_IN_PLACE = (
     "users", "institutions", "api_clients", "courses", "sections", "modules", "enrolments",
     "enrolment_options", "learner_profiles", "cohorts", "programmes", "webinar_sessions",

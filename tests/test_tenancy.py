@@ -498,6 +498,7 @@ CONFINED_LISTS = (
     "/api/v1/users?limit=100",
     "/api/v1/cohorts",
     "/api/v1/api-clients",
+    "/api/v1/api-clients/usage",
     "/api/v1/scholarships",
     "/api/v1/programmes",
 )

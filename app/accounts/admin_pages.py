@@ -7,7 +7,7 @@ from fastapi import Form, Query, Request
 from fastapi.responses import Response
 
 from app.accounts import service
-from app.accounts.deps import CurrentUser, PortalActor, page_router
+from app.accounts.deps import CurrentUser, PortalActor, SettingsDep, page_router
 from app.accounts.schemas import ApiClientCreate, InstitutionCreate, UserAdminUpdate, UserCreate
 from app.core.actors import PlatformRole, Scope
 from app.core.db import SessionDep
@@ -188,14 +188,19 @@ def create_institution(
 
 @router.get("/api-clients")
 def api_clients(
-    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: PortalActor,
+    _user: CurrentUser,
 ) -> Response:
-    return _clients_page(request, session, actor)
+    return _clients_page(request, session, settings, actor)
 
 
 def _clients_page(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     actor: PortalActor,
     *,
     form: dict[str, object] | None = None,
@@ -203,7 +208,8 @@ def _clients_page(
     created: tuple[str, str] | None = None,
 ) -> Response:
     context = {
-        "clients": service.list_api_clients(session, actor),
+        "usage": service.api_client_usage(session, actor, settings),
+        "default_limit": settings.api_client_requests_per_minute,
         "institutions": service.list_institutions(session, actor),
         "scopes": [scope.value for scope in Scope],
         "form": form or {},
@@ -217,25 +223,28 @@ def _clients_page(
 def create_api_client(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     actor: PortalActor,
     _user: CurrentUser,
     name: FormField = "",
     institution_code: FormField = "",
     scopes: Annotated[list[str] | None, Form()] = None,
+    rate_limit_per_minute: FormField = "",
 ) -> Response:
     typed: dict[str, object] = {
         "name": name,
         "institution_code": institution_code,
         "scopes": scopes or [],
+        "rate_limit_per_minute": rate_limit_per_minute.strip() or None,
     }
     with attempt_form(request, session) as attempt:
         client, secret = service.create_api_client(
             session, actor, ApiClientCreate.model_validate(typed)
         )
     if attempt.refused:
-        return _clients_page(request, session, actor, form=typed, errors=attempt.errors)
+        return _clients_page(request, session, settings, actor, form=typed, errors=attempt.errors)
     # Shown on this page only: the secret is never stored in clear.
-    return _clients_page(request, session, actor, created=(client.client_id, secret))
+    return _clients_page(request, session, settings, actor, created=(client.client_id, secret))
 
 
 @router.post("/api-clients/{client_id}/revoke")

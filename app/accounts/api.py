@@ -12,6 +12,7 @@ from app.accounts.schemas import (
     ApiClientCreate,
     ApiClientCreated,
     ApiClientRead,
+    ApiClientUsageRead,
     InstitutionCreate,
     InstitutionRead,
     InstitutionUpdate,
@@ -208,12 +209,24 @@ def list_api_clients(session: SessionDep, actor: SignedInApiActor) -> object:
     return service.list_api_clients(session, actor)
 
 
+@clients_router.get("/usage", response_model=list[ApiClientUsageRead])
+def read_api_client_usage(
+    session: SessionDep, settings: SettingsDep, actor: SignedInApiActor
+) -> object:
+    """Each partner client's traffic, per UTC minute summed: requests and error answers
+    (status 400 or more, the 429s of its limit included) of the last 24 hours, requests of
+    the last 30 days, the end of its newest minute, and the requests per minute it may send
+    (managers; institution managers see their institution's clients)."""
+    return service.api_client_usage(session, actor, settings)
+
+
 @clients_router.post("", response_model=ApiClientCreated, status_code=201)
 def create_api_client(
     body: ApiClientCreate, session: SessionDep, actor: SignedInApiActor
 ) -> object:
     """Create credentials for a partner institution's system. The secret is in this reply
-    only; Agora keeps a hash."""
+    only; Agora keeps a hash. `rate_limit_per_minute` caps its requests (default: the
+    platform's)."""
     client, secret = service.create_api_client(session, actor, body)
     read = ApiClientRead.model_validate(client).model_dump()
     return ApiClientCreated(**read, client_secret=secret)

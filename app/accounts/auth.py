@@ -291,6 +291,12 @@ def client_credentials_grant(
     return IssuedTokens(access, lifetime, " ".join(scopes))
 
 
+def client_of_claims(claims: dict[str, object]) -> int | None:
+    """The partner client an access token names, read from the token alone."""
+    kind, _, raw_id = str(claims["sub"]).partition(":")
+    return int(raw_id) if kind == "client" and raw_id.isdigit() else None
+
+
 def actor_for_claims(session: Session, claims: dict[str, object]) -> Actor:
     """The actor an access token speaks for, if its user or client is still in good standing."""
     kind, _, raw_id = str(claims["sub"]).partition(":")

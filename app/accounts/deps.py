@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from app.accounts import auth, policy
+from app.accounts import auth, policy, usage
 from app.accounts.models import User
 from app.core.actors import ANONYMOUS, Actor
 from app.core.config import Settings, settings_of
@@ -55,7 +55,8 @@ def client_ip(request: Request) -> str:
 
 
 def api_actor(request: Request, session: SessionDep, settings: SettingsDep) -> Actor:
-    """The bearer token's actor; no Authorization header means anonymous."""
+    """The bearer token's actor; no Authorization header means anonymous. A partner client's
+    request is counted against its limit first."""
     header = request.headers.get("authorization")
     if not header:
         return ANONYMOUS
@@ -63,9 +64,22 @@ def api_actor(request: Request, session: SessionDep, settings: SettingsDep) -> A
     if scheme.lower() != "bearer" or not token:
         raise Unauthenticated(N_("Send `Authorization: Bearer <access token>`."))
     try:
-        return auth.actor_for_claims(session, decode_access_token(settings, token.strip()))
+        claims = decode_access_token(settings, token.strip())
+        client_id = auth.client_of_claims(claims)
+        if client_id is not None:
+            _count_client_request(request, settings, client_id)
+        return auth.actor_for_claims(session, claims)
     except InvalidToken as exc:
         raise Unauthenticated(N_("The access token is invalid or has expired.")) from exc
+
+
+def _count_client_request(request: Request, settings: Settings, client_id: int) -> None:
+    """Before the request's own session reads anything: on SQLite a write's session holds the
+    database's write lock from its first statement, which the count's transaction would wait
+    for. Remembered first, so that a refusal for the limit counts as an error too."""
+    setattr(request.state, usage.COUNTED_CLIENT, client_id)
+    if not usage.count_request(settings, client_id):
+        setattr(request.state, usage.COUNTED_CLIENT, None)
 
 
 ApiActor = Annotated[Actor, Depends(api_actor)]

@@ -80,8 +80,24 @@ class ApiClient(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # Requests allowed a minute; None: the setting `api_client_requests_per_minute`.
+    rate_limit_per_minute: Mapped[int | None]
 
     institution: Mapped[Institution] = relationship(lazy="raise")
+
+
+class ApiClientUsage(Base):
+    """A partner client's requests and error answers (status 400 or more) in one UTC minute,
+    `window_start` being its first second; kept 35 days."""
+
+    __tablename__ = "api_client_usage"
+
+    api_client_id: Mapped[int] = mapped_column(
+        ForeignKey("api_clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    window_start: Mapped[datetime] = mapped_column(primary_key=True, index=True)
+    requests: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[int] = mapped_column(default=0)
 
 
 class RefreshToken(Base):

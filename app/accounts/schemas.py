@@ -112,10 +112,19 @@ class InstitutionRead(BaseModel):
     grading_scale: str
 
 
+RATE_LIMIT_DESCRIPTION = (
+    "Requests the client may send a minute; beyond them it gets 429 with `Retry-After` until "
+    "the minute ends. null: the platform's default (`API_CLIENT_REQUESTS_PER_MINUTE`)."
+)
+
+
 class ApiClientCreate(StrictInput):
     name: str = Field(min_length=1, max_length=200)
     institution_code: str
     scopes: list[Scope] = Field(min_length=1)
+    rate_limit_per_minute: int | None = Field(
+        default=None, ge=1, le=1_000_000, description=RATE_LIMIT_DESCRIPTION
+    )
 
 
 class ApiClientRead(BaseModel):
@@ -128,10 +137,30 @@ class ApiClientRead(BaseModel):
     scopes: list[str]
     created_at: datetime
     revoked_at: datetime | None
+    rate_limit_per_minute: int | None = Field(description=RATE_LIMIT_DESCRIPTION)
 
 
 class ApiClientCreated(ApiClientRead):
     client_secret: str = Field(description="Shown once; store it now. Agora keeps only a hash.")
+
+
+class ApiClientUsageRead(BaseModel):
+    """A client's requests and error answers (status 400 or more, refusals for its limit
+    included), counted per UTC minute."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    client: ApiClientRead
+    requests_per_minute: int = Field(
+        description="The limit in force: the client's own, or the default."
+    )
+    requests_last_24h: int
+    errors_last_24h: int
+    requests_last_30d: int
+    last_seen_at: datetime | None = Field(
+        description="The end of the newest minute the client sent a request in (kept 35 days); "
+        "null if none."
+    )
 
 
 class TokenResponse(BaseModel):

@@ -2,12 +2,14 @@
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Subquery, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from app.accounts import policy
-from app.accounts.models import ApiClient, AuditEntry, Institution, User
+from app.accounts import policy, usage
+from app.accounts.models import ApiClient, ApiClientUsage, AuditEntry, Institution, User
 from app.accounts.schemas import (
     ApiClientCreate,
     InstitutionCreate,
@@ -17,6 +19,7 @@ from app.accounts.schemas import (
     UserCreate,
 )
 from app.core.actors import Actor, require
+from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import N_, SUPPORTED_LOCALES
@@ -242,6 +245,7 @@ def create_api_client(
         institution_id=institution.id,
         scopes=sorted({str(scope) for scope in data.scopes}),
         created_by_id=actor.user_id,
+        rate_limit_per_minute=data.rate_limit_per_minute,
     )
     session.add(client)
     session.flush()
@@ -256,6 +260,61 @@ def list_api_clients(session: Session, actor: Actor) -> Sequence[ApiClient]:
         .where(in_reached_institution(actor, ApiClient.institution_id))
         .order_by(ApiClient.id)
     ).all()
+
+
+@dataclass(frozen=True)
+class ClientUsage:
+    client: ApiClient
+    requests_per_minute: int
+    requests_last_24h: int
+    errors_last_24h: int
+    requests_last_30d: int
+    last_seen_at: datetime | None
+
+
+def api_client_usage(session: Session, actor: Actor, settings: Settings) -> list[ClientUsage]:
+    """Each client the manager may list (`list_api_clients`), with its requests and errors of
+    the last 24 hours, its requests of the last 30 days and the end of its newest minute: one
+    query whatever the number of clients."""
+    require(policy.can_manage_api_clients(actor))
+    now = utcnow()
+    figures = _usage_figures(now - timedelta(hours=24), now - timedelta(days=30))
+    rows = session.execute(
+        select(ApiClient, figures.c.day, figures.c.day_errors, figures.c.month, figures.c.newest)
+        .outerjoin(figures, figures.c.api_client_id == ApiClient.id)
+        .where(in_reached_institution(actor, ApiClient.institution_id))
+        .order_by(ApiClient.id)
+    ).all()
+    return [
+        ClientUsage(
+            client=client,
+            requests_per_minute=usage.limit_for(settings, client.rate_limit_per_minute),
+            requests_last_24h=day or 0,
+            errors_last_24h=day_errors or 0,
+            requests_last_30d=month or 0,
+            last_seen_at=newest + usage.WINDOW if newest is not None else None,
+        )
+        for client, day, day_errors, month, newest in rows
+    ]
+
+
+def _usage_figures(day_ago: datetime, month_ago: datetime) -> Subquery:
+    kept = ApiClientUsage
+
+    def since(start: datetime, counted: InstrumentedAttribute[int]) -> ColumnElement[int]:
+        return func.sum(case((kept.window_start >= start, counted), else_=0))
+
+    return (
+        select(
+            kept.api_client_id,
+            since(day_ago, kept.requests).label("day"),
+            since(day_ago, kept.errors).label("day_errors"),
+            since(month_ago, kept.requests).label("month"),
+            func.max(kept.window_start).label("newest"),
+        )
+        .group_by(kept.api_client_id)
+        .subquery()
+    )
 
 
 def revoke_api_client(session: Session, actor: Actor, client_id: int) -> ApiClient:
