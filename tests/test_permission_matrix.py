@@ -299,6 +299,12 @@ register(
     lambda w: {"json": {"name": "N", "institution_code": "P77", "scopes": ["users:read"]}},
 )
 register(
+    "patch",
+    "/api/v1/api-clients/{client_id}",
+    "401 | 403 403 403 403 | 200 200 | 403 403 | 403 404",
+    lambda w: {"client_id": w.fresh_api_client(), "json": {"rate_limit_per_minute": 120}},
+)
+register(
     "post",
     "/api/v1/api-clients/{client_id}/revoke",
     "401 | 403 403 403 403 | 200 200 | 403 403 | 403 404",

@@ -12,6 +12,7 @@ from app.accounts.schemas import (
     ApiClientCreate,
     ApiClientCreated,
     ApiClientRead,
+    ApiClientUpdate,
     ApiClientUsageRead,
     InstitutionCreate,
     InstitutionRead,
@@ -230,6 +231,15 @@ def create_api_client(
     client, secret = service.create_api_client(session, actor, body)
     read = ApiClientRead.model_validate(client).model_dump()
     return ApiClientCreated(**read, client_secret=secret)
+
+
+@clients_router.patch("/{client_id}", response_model=ApiClientRead)
+def update_api_client(
+    client_id: Id, body: ApiClientUpdate, session: SessionDep, actor: SignedInApiActor
+) -> object:
+    """Change a live client's `rate_limit_per_minute` (null: the platform's default); managers
+    reaching its institution. It applies from the next request."""
+    return service.update_api_client(session, actor, client_id, body)
 
 
 @clients_router.post("/{client_id}/revoke", response_model=ApiClientRead)

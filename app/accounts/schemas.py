@@ -127,6 +127,14 @@ class ApiClientCreate(StrictInput):
     )
 
 
+class ApiClientUpdate(Patch):
+    nullable = frozenset({"rate_limit_per_minute"})
+
+    rate_limit_per_minute: int | None = Field(
+        default=None, ge=1, le=1_000_000, description=RATE_LIMIT_DESCRIPTION
+    )
+
+
 class ApiClientRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

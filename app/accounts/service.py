@@ -12,6 +12,7 @@ from app.accounts import policy, usage
 from app.accounts.models import ApiClient, ApiClientUsage, AuditEntry, Institution, User
 from app.accounts.schemas import (
     ApiClientCreate,
+    ApiClientUpdate,
     InstitutionCreate,
     InstitutionUpdate,
     ProfileUpdate,
@@ -315,6 +316,23 @@ def _usage_figures(day_ago: datetime, month_ago: datetime) -> Subquery:
         .group_by(kept.api_client_id)
         .subquery()
     )
+
+
+def update_api_client(
+    session: Session, actor: Actor, client_id: int, data: ApiClientUpdate
+) -> ApiClient:
+    """Change a live client's own rate limit (null: back to the platform's default)."""
+    require(policy.can_manage_api_clients(actor))
+    client = session.get(ApiClient, client_id)
+    if client is None or not policy.can_see_api_client(actor, client):
+        raise NotFound(N_("No such API client."))
+    require(policy.can_revoke_api_client(actor, client), Conflict, "The client is revoked.")
+    if "rate_limit_per_minute" in data.model_fields_set:
+        before = client.rate_limit_per_minute
+        client.rate_limit_per_minute = data.rate_limit_per_minute
+        detail = f"rate_limit_per_minute {before} -> {client.rate_limit_per_minute}"
+        audit(session, actor, "api_client.update", f"api_client:{client.id}", detail)
+    return client
 
 
 def revoke_api_client(session: Session, actor: Actor, client_id: int) -> ApiClient:

@@ -387,3 +387,29 @@ def test_the_count_is_kept_when_the_request_itself_rolls_back(
     assert refused.status_code == 403
     assert db.scalar(select(Institution).where(Institution.code == "X1")) is None
     assert [(u.requests, u.errors) for u in stored] == [(1, 1)]
+
+
+@pytest.mark.usefixtures("clock")
+def test_a_manager_raises_a_live_clients_limit_and_it_applies_at_once(
+    client: TestClient, db: Session, settings: Settings, home: Institution
+):
+    partner, headers = _partner(db, settings, home)
+    manager = bearer(api_token(client, _manager(db, PlatformRole.MANAGER)))
+    assert _statuses(client, headers, 4) == [200, 200, 200, 429]
+
+    raised = client.patch(
+        f"/api/v1/api-clients/{partner.id}", json={"rate_limit_per_minute": 10}, headers=manager
+    )
+    refused = client.patch(
+        f"/api/v1/api-clients/{partner.id}", json={"rate_limit_per_minute": 0}, headers=manager
+    )
+
+    assert raised.status_code == 200
+    assert raised.json()["rate_limit_per_minute"] == 10
+    assert refused.status_code == 422
+    assert _statuses(client, headers, 2) == [200, 200]  # 6 of 10 this minute
+    back = client.patch(
+        f"/api/v1/api-clients/{partner.id}", json={"rate_limit_per_minute": None}, headers=manager
+    )
+    assert back.json()["rate_limit_per_minute"] is None
+    assert _statuses(client, headers, 1) == [429]  # the setting's 3 again

@@ -2,7 +2,7 @@
 
 Revision ID: c16a0001rate
 Revises: c16b0001hook
-Create Date: 2026-12-02 15:00:00
+Create Date: 2026-12-02 17:00:00
 """
 
 from collections.abc import Sequence
