@@ -177,8 +177,12 @@ def test_a_message_a_dead_worker_claimed_is_taken_over_when_its_lease_ends(
 
 
 def test_an_operator_lists_a_parked_message_and_sends_it_again_through_the_worker(
-    db: Session, recorder: Recorder, capsys: pytest.CaptureFixture[str]
+    db: Session,
+    recorder: Recorder,
+    capsys: pytest.CaptureFixture[str],
+    time_machine: TimeMachineFixture,
 ):
+    time_machine.move_to("2027-03-02T08:00Z", tick=False)
     message = outbox.enqueue(db, KIND, {"n": 9})
     message.state, message.attempts = MessageState.PARKED, 13
     message.finished_at, message.last_error = utcnow(), "receiver answered 503"

@@ -6,6 +6,7 @@ events never arrive; redirects are not followed; 24 h of failures disable the su
 import json
 import socket
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -27,7 +28,7 @@ from tests.accounts.factories import bearer, make_api_client, make_institution, 
 from tests.conftest import test_settings
 from tests.courses.factories import import_hs101
 from tests.smtp import Inbox
-from tests.webhooks.conftest import Receiver
+from tests.webhooks.conftest import Received, Receiver
 
 SECRET = "partner-client-secret"
 
@@ -88,9 +89,8 @@ def _work(settings: Settings) -> int:
     return outbox.deliver_due(session_factory, settings, worker="test-worker")
 
 
-def _verified(secret: str, received: object) -> dict[str, object]:
-    body, headers = received.body, received.headers  # type: ignore[attr-defined]
-    return dict(Webhook(secret).verify(body.decode(), headers))
+def _verified(secret: str, received: Received) -> dict[str, Any]:
+    return dict(Webhook(secret).verify(received.body.decode(), received.headers))
 
 
 def test_an_enrolment_arrives_signed_and_verifies_with_the_specifications_library(
@@ -198,7 +198,7 @@ def test_a_status_change_is_sent_as_enrolment_changed_with_its_new_status(
     assert _work(settings) == 1  # the creation was not subscribed to
     event = _verified(str(subscription["secret"]), receiver.received[0])
     assert event["type"] == "enrolment.changed"
-    assert event["data"]["status"] == "suspended"  # type: ignore[index]
+    assert event["data"]["status"] == "suspended"
 
 
 def test_a_redirect_is_not_followed(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from time_machine import TimeMachineFixture
 
 from app.accounts.models import ApiClient, User
 from app.core.actors import SYSTEM
@@ -38,6 +39,11 @@ from app.webinars.service.scheduling import cancel_webinar, schedule
 from tests.accounts.factories import make_api_client, make_institution, make_user
 from tests.courses.factories import enrol_as, import_hs101
 from tests.webhooks.factories import make_subscription
+
+
+@pytest.fixture(autouse=True)
+def _frozen(time_machine: TimeMachineFixture) -> None:
+    time_machine.move_to("2027-03-01T08:00Z", tick=False)
 
 
 @pytest.fixture
