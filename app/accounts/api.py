@@ -233,7 +233,7 @@ def create_api_client(
     return ApiClientCreated(**read, client_secret=secret)
 
 
-@clients_router.patch("/{client_id}", response_model=ApiClientRead)
+@clients_router.patch("/{client_id:int}", response_model=ApiClientRead)
 def update_api_client(
     client_id: Id, body: ApiClientUpdate, session: SessionDep, actor: SignedInApiActor
 ) -> object:
