@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Enum, Index, String, delete, or_, select, update
+from sqlalchemy import JSON, CursorResult, Enum, Index, String, Update, delete, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.config import Settings
@@ -148,7 +148,8 @@ def _claim(new_session: NewSession, message_id: int, worker: str) -> Delivery | 
     """Take the message for this worker, or None if another took it first."""
     now = utcnow()
     with new_session() as session:
-        taken = session.execute(
+        taken = _rows_updated(
+            session,
             update(OutboxMessage)
             .where(
                 OutboxMessage.id == message_id,
@@ -159,9 +160,9 @@ def _claim(new_session: NewSession, message_id: int, worker: str) -> Delivery | 
                 claimed_by=worker,
                 claimed_until=now + LEASE,
                 attempts=OutboxMessage.attempts + 1,
-            )
+            ),
         )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
+        if taken != 1:
             session.rollback()
             return None
         message = session.get_one(OutboxMessage, message_id)
@@ -255,7 +256,8 @@ def parked(session: Session) -> list[OutboxMessage]:
 
 def requeue(session: Session, message_id: int) -> bool:
     """Put a parked message back in line, to be tried again at once (an operator's call)."""
-    result = session.execute(
+    requeued = _rows_updated(
+        session,
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.state == MessageState.PARKED)
         .values(
@@ -263,6 +265,11 @@ def requeue(session: Session, message_id: int) -> bool:
             next_attempt_at=utcnow(),
             finished_at=None,
             created_at=utcnow(),
-        )
+        ),
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return requeued == 1
+
+
+def _rows_updated(session: Session, statement: Update) -> int:
+    result = cast(CursorResult[Any], session.execute(statement))  # an UPDATE's result
+    return result.rowcount

@@ -70,7 +70,7 @@ def _states(maker: sessionmaker[Session]) -> list[tuple[MessageState, int, str |
         rows = session.execute(
             select(OutboxMessage.state, OutboxMessage.attempts, OutboxMessage.last_error)
         )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [(state, attempts, error) for state, attempts, error in rows]
 
 
 def test_a_committed_message_is_delivered_once_and_a_rolled_back_one_never(

@@ -21,9 +21,11 @@ S = W + "/{subscription_id}"
 
 def _client_with_scope(w: World) -> ApiClient:
     """The first client of P77: the caller "client with scope"."""
-    return w.db.scalars(
+    first = w.db.scalars(
         select(ApiClient).where(ApiClient.institution_id == w.institution_id).order_by(ApiClient.id)
-    ).first()  # type: ignore[return-value]
+    ).first()
+    assert first is not None
+    return first
 
 
 def _subscription(w: World) -> WebhookSubscription:

@@ -5,10 +5,12 @@ events never arrive; redirects are not followed; 24 h of failures disable the su
 
 import json
 import socket
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -56,44 +58,47 @@ def course_id(db: Session, settings: Settings, p77: Institution) -> int:
     return course.id
 
 
-def _token(client: TestClient, partner: ApiClient) -> dict[str, str]:
-    response = client.post(
-        "/api/v1/auth/token",
-        data={"grant_type": "client_credentials"},
-        auth=(partner.client_id, SECRET),
-    )
-    assert response.status_code == 200, response.text
-    return bearer(response.json()["access_token"])
+@dataclass
+class Hook:
+    """A partner of P77 with its endpoint on loopback, and a course P77 runs."""
+
+    client: TestClient
+    db: Session
+    settings: Settings
+    partner: ApiClient
+    home: Institution
+    course_id: int
+    receiver: Receiver
+
+    def token(self) -> dict[str, str]:
+        response = self.client.post(
+            "/api/v1/auth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(self.partner.client_id, SECRET),
+        )
+        assert response.status_code == 200, response.text
+        return bearer(response.json()["access_token"])
+
+    def subscribe(self, events: list[str], url: str | None = None) -> dict[str, Any]:
+        body = {"url": url or self.receiver.url, "event_types": events}
+        response = self.client.post("/api/v1/webhooks", json=body, headers=self.token())
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def enrol(self) -> int:
+        """A learner of P77 enrolled in the course; their id."""
+        learner = make_user(self.db, institution=self.home)
+        enrol(self.db, SYSTEM, self.course_id, learner.id, CourseRole.STUDENT)
+        self.db.commit()
+        return learner.id
+
+    def work(self) -> int:
+        """One run of `agora worker`."""
+        return outbox.deliver_due(session_factory, self.settings, worker="test-worker")
 
 
-def _subscribe(
-    client: TestClient, partner: ApiClient, url: str, events: list[str]
-) -> dict[str, object]:
-    response = client.post(
-        "/api/v1/webhooks",
-        json={"url": url, "event_types": events},
-        headers=_token(client, partner),
-    )
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
-def _enrol_learner(db: Session, course_id: int, institution: Institution) -> int:
-    learner = make_user(db, institution=institution)
-    enrol(db, SYSTEM, course_id, learner.id, CourseRole.STUDENT)
-    db.commit()
-    return learner.id
-
-
-def _work(settings: Settings) -> int:
-    return outbox.deliver_due(session_factory, settings, worker="test-worker")
-
-
-def _verified(secret: str, received: Received) -> dict[str, Any]:
-    return dict(Webhook(secret).verify(received.body.decode(), received.headers))
-
-
-def test_an_enrolment_arrives_signed_and_verifies_with_the_specifications_library(
+@pytest.fixture
+def hook(
     client: TestClient,
     db: Session,
     settings: Settings,
@@ -101,13 +106,21 @@ def test_an_enrolment_arrives_signed_and_verifies_with_the_specifications_librar
     p77: Institution,
     course_id: int,
     receiver: Receiver,
-):
-    subscription = _subscribe(client, partner, receiver.url, ["enrolment.created"])
-    learner_id = _enrol_learner(db, course_id, p77)
+) -> Hook:
+    return Hook(client, db, settings, partner, p77, course_id, receiver)
 
-    assert _work(settings) == 1
 
-    [received] = receiver.received
+def _verified(secret: str, received: Received) -> dict[str, Any]:
+    return dict(Webhook(secret).verify(received.body.decode(), received.headers))
+
+
+def test_an_enrolment_arrives_signed_and_verifies_with_the_specifications_library(hook: Hook):
+    subscription = hook.subscribe(["enrolment.created"])
+    learner_id = hook.enrol()
+
+    assert hook.work() == 1
+
+    [received] = hook.receiver.received
     event = _verified(str(subscription["secret"]), received)
     assert received.path == "/hooks/agora"
     assert received.headers["webhook-id"] == event["id"]
@@ -115,109 +128,82 @@ def test_an_enrolment_arrives_signed_and_verifies_with_the_specifications_librar
     assert event["type"] == "enrolment.created"
     data = event["data"]
     assert isinstance(data, dict)
-    enrolment = client.get(f"/api/v1/enrolments/{data['id']}", headers=_token(client, partner))
+    enrolment = hook.client.get(f"/api/v1/enrolments/{data['id']}", headers=hook.token())
     assert data == enrolment.json()  # the resource as the API returns it
-    assert (data["user_id"], data["course_id"], data["status"]) == (learner_id, course_id, "active")
-    log = client.get(
-        f"/api/v1/webhooks/{subscription['id']}/deliveries", headers=_token(client, partner)
+    assert (data["user_id"], data["course_id"], data["status"]) == (
+        learner_id,
+        hook.course_id,
+        "active",
+    )
+    log = hook.client.get(
+        f"/api/v1/webhooks/{subscription['id']}/deliveries", headers=hook.token()
     ).json()["items"]
     assert [(d["succeeded"], d["status_code"], d["attempt"]) for d in log] == [(True, 200, 1)]
-    assert _work(settings) == 0  # nothing goes twice
+    assert hook.work() == 0  # nothing goes twice
 
 
 def test_a_500_is_retried_after_its_backoff_and_then_delivered_once(
-    client: TestClient,
-    db: Session,
-    settings: Settings,
-    partner: ApiClient,
-    p77: Institution,
-    course_id: int,
-    receiver: Receiver,
-    time_machine: TimeMachineFixture,
+    hook: Hook, time_machine: TimeMachineFixture
 ):
     time_machine.move_to("2027-03-01T08:00Z", tick=False)
-    subscription = _subscribe(client, partner, receiver.url, ["enrolment.created"])
-    _enrol_learner(db, course_id, p77)
-    receiver.answers = [500]
+    subscription = hook.subscribe(["enrolment.created"])
+    hook.enrol()
+    hook.receiver.answers = [500]
 
-    assert _work(settings) == 0
+    assert hook.work() == 0
     time_machine.move_to("2027-03-01T08:00:20Z", tick=False)
-    assert _work(settings) == 0
-    assert len(receiver.received) == 1  # not before the backoff
+    assert hook.work() == 0
+    assert len(hook.receiver.received) == 1  # not before the backoff
     time_machine.move_to("2027-03-01T08:00:31Z", tick=False)
-    assert _work(settings) == 1
-    assert _work(settings) == 0
+    assert hook.work() == 1
+    assert hook.work() == 0
 
-    first, second = receiver.received
+    first, second = hook.receiver.received
     assert first.headers["webhook-id"] == second.headers["webhook-id"]
     assert _verified(str(subscription["secret"]), second)["type"] == "enrolment.created"
-    log = db.execute(
+    log = hook.db.execute(
         select(WebhookDelivery.attempt, WebhookDelivery.succeeded, WebhookDelivery.status_code)
         .order_by(WebhookDelivery.id)
     ).all()  # fmt: skip
     assert [tuple(row) for row in log] == [(1, False, 500), (2, True, 200)]
 
 
-def test_a_partner_hears_nothing_of_another_institution(
-    client: TestClient,
-    db: Session,
-    settings: Settings,
-    partner: ApiClient,
-    p77: Institution,
-    course_id: int,
-    receiver: Receiver,
-):
-    _subscribe(client, partner, receiver.url, ["enrolment.created", "enrolment.changed"])
-    p88 = make_institution(db, "P88", "AZ")
-    learner = make_user(db, institution=p88)
-    enrolment = enrol(db, SYSTEM, course_id, learner.id, CourseRole.STUDENT)
-    change_status(db, SYSTEM, enrolment.id, EnrolmentStatus.SUSPENDED, "unpaid fees")
-    db.commit()
+def test_a_partner_hears_nothing_of_another_institution(hook: Hook):
+    hook.subscribe(["enrolment.created", "enrolment.changed"])
+    p88 = make_institution(hook.db, "P88", "AZ")
+    learner = make_user(hook.db, institution=p88)
+    enrolment = enrol(hook.db, SYSTEM, hook.course_id, learner.id, CourseRole.STUDENT)
+    change_status(hook.db, SYSTEM, enrolment.id, EnrolmentStatus.SUSPENDED, "unpaid fees")
+    hook.db.commit()
 
-    assert _work(settings) == 0
-    assert receiver.received == []
-    assert db.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert hook.work() == 0
+    assert hook.receiver.received == []
+    assert hook.db.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
-def test_a_status_change_is_sent_as_enrolment_changed_with_its_new_status(
-    client: TestClient,
-    db: Session,
-    settings: Settings,
-    partner: ApiClient,
-    p77: Institution,
-    course_id: int,
-    receiver: Receiver,
-):
-    subscription = _subscribe(client, partner, receiver.url, ["enrolment.changed"])
-    learner_id = _enrol_learner(db, course_id, p77)
-    enrolment_id = db.scalar(select(Enrolment.id).where(Enrolment.user_id == learner_id))
+def test_a_status_change_is_sent_as_enrolment_changed_with_its_new_status(hook: Hook):
+    subscription = hook.subscribe(["enrolment.changed"])
+    learner_id = hook.enrol()
+    enrolment_id = hook.db.scalar(select(Enrolment.id).where(Enrolment.user_id == learner_id))
     assert enrolment_id is not None
-    change_status(db, SYSTEM, enrolment_id, EnrolmentStatus.SUSPENDED, "unpaid fees")
-    db.commit()
+    change_status(hook.db, SYSTEM, enrolment_id, EnrolmentStatus.SUSPENDED, "unpaid fees")
+    hook.db.commit()
 
-    assert _work(settings) == 1  # the creation was not subscribed to
-    event = _verified(str(subscription["secret"]), receiver.received[0])
+    assert hook.work() == 1  # the creation was not subscribed to
+    event = _verified(str(subscription["secret"]), hook.receiver.received[0])
     assert event["type"] == "enrolment.changed"
     assert event["data"]["status"] == "suspended"
 
 
-def test_a_redirect_is_not_followed(
-    client: TestClient,
-    db: Session,
-    settings: Settings,
-    partner: ApiClient,
-    p77: Institution,
-    course_id: int,
-    receiver: Receiver,
-):
-    _subscribe(client, partner, receiver.url, ["enrolment.created"])
-    _enrol_learner(db, course_id, p77)
-    receiver.answers = [302]
+def test_a_redirect_is_not_followed(hook: Hook):
+    hook.subscribe(["enrolment.created"])
+    hook.enrol()
+    hook.receiver.answers = [302]
 
-    assert _work(settings) == 0
+    assert hook.work() == 0
 
-    assert len(receiver.received) == 1
-    error = db.scalar(select(WebhookDelivery.error))
+    assert len(hook.receiver.received) == 1
+    error = hook.db.scalar(select(WebhookDelivery.error))
     assert error == "HTTP 302 (redirects are not followed)"
 
 
@@ -232,121 +218,91 @@ def test_a_redirect_is_not_followed(
         "https://user:password@hooks.example.org/x",
     ],
 )
-def test_forged_addresses_are_refused_when_subscribing(
-    client: TestClient, db: Session, partner: ApiClient, url: str
-):
-    client.app.state.settings = test_settings()  # type: ignore[attr-defined]  # no loopback
-    response = client.post(
+def test_forged_addresses_are_refused_when_subscribing(app: FastAPI, hook: Hook, url: str):
+    app.state.settings = test_settings()  # loopback not allowed, as in production
+    response = hook.client.post(
         "/api/v1/webhooks",
         json={"url": url, "event_types": ["grade.released"]},
-        headers=_token(client, partner),
+        headers=hook.token(),
     )
 
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "unsafe_address"
-    assert db.scalar(select(func.count()).select_from(WebhookSubscription)) == 0
+    assert hook.db.scalar(select(func.count()).select_from(WebhookSubscription)) == 0
 
 
 def test_a_name_resolving_to_a_private_address_is_not_called(
-    client: TestClient,
-    db: Session,
-    settings: Settings,
-    partner: ApiClient,
-    p77: Institution,
-    course_id: int,
-    receiver: Receiver,
-    monkeypatch: pytest.MonkeyPatch,
+    hook: Hook, monkeypatch: pytest.MonkeyPatch
 ):
-    _subscribe(client, partner, "https://hooks.partner.example/agora", ["enrolment.created"])
-    _enrol_learner(db, course_id, p77)
+    hook.subscribe(["enrolment.created"], url="https://hooks.partner.example/agora")
+    hook.enrol()
     private = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", 443))]
     monkeypatch.setattr(socket, "getaddrinfo", lambda *_a, **_k: private)
 
-    assert _work(settings) == 0
+    assert hook.work() == 0
 
-    error = db.scalar(select(WebhookDelivery.error))
+    error = hook.db.scalar(select(WebhookDelivery.error))
     assert "10.0.0.7" in str(error)
-    assert receiver.received == []
+    assert hook.receiver.received == []
 
 
-def test_redelivery_sends_the_same_event_again(
-    client: TestClient,
-    db: Session,
-    settings: Settings,
-    partner: ApiClient,
-    p77: Institution,
-    course_id: int,
-    receiver: Receiver,
-):
-    subscription = _subscribe(client, partner, receiver.url, ["enrolment.created"])
-    _enrol_learner(db, course_id, p77)
-    _work(settings)
-    delivery_id = db.scalar(select(WebhookDelivery.id))
+def test_redelivery_sends_the_same_event_again(hook: Hook):
+    subscription = hook.subscribe(["enrolment.created"])
+    hook.enrol()
+    hook.work()
+    delivery_id = hook.db.scalar(select(WebhookDelivery.id))
 
-    response = client.post(
+    response = hook.client.post(
         f"/api/v1/webhooks/{subscription['id']}/deliveries/{delivery_id}/redeliver",
-        headers=_token(client, partner),
+        headers=hook.token(),
     )
     assert response.status_code == 202
-    assert _work(settings) == 1
+    assert hook.work() == 1
 
-    first, again = receiver.received
+    first, again = hook.receiver.received
     assert first.headers["webhook-id"] == again.headers["webhook-id"]
     assert json.loads(first.body) == json.loads(again.body)
 
 
-def test_a_paused_subscription_is_sent_nothing_until_resumed(
-    client: TestClient,
-    db: Session,
-    settings: Settings,
-    partner: ApiClient,
-    p77: Institution,
-    course_id: int,
-    receiver: Receiver,
-):
-    subscription = _subscribe(client, partner, receiver.url, ["enrolment.created"])
+def test_a_paused_subscription_is_sent_nothing_until_resumed(hook: Hook):
+    subscription = hook.subscribe(["enrolment.created"])
     path = f"/api/v1/webhooks/{subscription['id']}"
-    paused = client.patch(path, json={"enabled": False}, headers=_token(client, partner))
+    paused = hook.client.patch(path, json={"enabled": False}, headers=hook.token())
     assert paused.json()["disabled_at"] is not None
-    _enrol_learner(db, course_id, p77)
-    _work(settings)
-    assert receiver.received == []
+    hook.enrol()
+    hook.work()
+    assert hook.receiver.received == []
 
-    client.patch(path, json={"enabled": True}, headers=_token(client, partner))
-    _enrol_learner(db, course_id, p77)
-    assert _work(settings) == 1
-    assert len(receiver.received) == 1
+    hook.client.patch(path, json={"enabled": True}, headers=hook.token())
+    hook.enrol()
+    assert hook.work() == 1
+    assert len(hook.receiver.received) == 1
 
 
 def test_after_24_hours_of_failures_the_subscription_is_disabled_and_managers_told(
-    client: TestClient,
-    db: Session,
-    settings: Settings,
-    partner: ApiClient,
-    p77: Institution,
-    course_id: int,
-    receiver: Receiver,
-    inbox: Inbox,
-    time_machine: TimeMachineFixture,
+    hook: Hook, inbox: Inbox, time_machine: TimeMachineFixture
 ):
     time_machine.move_to("2027-03-01T08:00Z", tick=False)
     make_user(
-        db, email="registrar@p77.example", role=PlatformRole.INSTITUTION_MANAGER, institution=p77
+        hook.db,
+        email="registrar@p77.example",
+        role=PlatformRole.INSTITUTION_MANAGER,
+        institution=hook.home,
     )
-    subscription = _subscribe(client, partner, receiver.url, ["enrolment.created"])
-    _enrol_learner(db, course_id, p77)
-    receiver.answers = [503] * 100
+    subscription = hook.subscribe(["enrolment.created"])
+    hook.enrol()
+    hook.receiver.answers = [503] * 100
     for hour in range(26):
         time_machine.move_to("2027-03-01T08:00Z", tick=False)
         time_machine.shift(timedelta(hours=hour))
-        _work(settings)
+        hook.work()
 
-    found = client.get(f"/api/v1/webhooks/{subscription['id']}", headers=_token(client, partner))
+    found = hook.client.get(f"/api/v1/webhooks/{subscription['id']}", headers=hook.token())
     assert found.json()["disabled_at"] is not None
     assert "HTTP 503" in found.json()["disabled_reason"]
     assert [m["To"] for m in inbox.messages] == ["registrar@p77.example"]
-    tries = len(receiver.received)
-    _enrol_learner(db, course_id, p77)
+    tries = len(hook.receiver.received)
+    hook.enrol()
     time_machine.shift(timedelta(days=1))
-    _work(settings)
-    assert len(receiver.received) == tries  # disabled: nothing more is sent
+    hook.work()
+    assert len(hook.receiver.received) == tries  # disabled: nothing more is sent
