@@ -253,14 +253,17 @@ def settle_attempts(_: argparse.Namespace) -> None:
     in_transaction(work)
 
 
-def rotate_signing_key(_: argparse.Namespace) -> None:
-    """Make a new current document-signing key; the older keys stay published."""
+def rotate_signing_key(args: argparse.Namespace) -> None:
+    """Make a new current document-signing key (or, with --lti, LTI key); the older keys stay
+    published."""
     from app.core.config import get_settings
     from app.credits.service import signing
 
+    algorithm = "RS256" if args.lti else signing.ALGORITHM
+
     def work(session: "Session") -> None:
-        key = signing.create_key(session, get_settings())
-        print(f"signing key {key.kid} is now current")
+        key = signing.create_key(session, get_settings(), algorithm)
+        print(f"signing key {key.kid} ({algorithm}) is now current")
 
     in_transaction(work)
 
@@ -356,12 +359,12 @@ def build_parser() -> argparse.ArgumentParser:
     reminders.add_argument("--every", type=int, default=0, help="repeat every N seconds")
     reminders.set_defaults(func=send_reminders)
 
-    keys = commands.add_parser("keys", help="document-signing keys").add_subparsers(
+    keys = commands.add_parser("keys", help="document and LTI signing keys").add_subparsers(
         dest="keys_command", required=True
     )
-    keys.add_parser("rotate", help="make a new current signing key").set_defaults(
-        func=rotate_signing_key
-    )
+    rotate = keys.add_parser("rotate", help="make a new current signing key")
+    rotate.add_argument("--lti", action="store_true", help="the LTI key (RS256), not documents'")
+    rotate.set_defaults(func=rotate_signing_key)
     keys.add_parser("list", help="list the signing keys").set_defaults(func=list_signing_keys)
 
     attempts = commands.add_parser("attempts", help="quiz attempts").add_subparsers(

@@ -40,6 +40,7 @@ from app.enrolment import api as enrolment_api
 from app.enrolment import pages as enrolment_pages
 from app.grades import api as grades_api
 from app.grades import pages as grades_pages
+from app.lti import routes as lti_routes
 from app.portal import pages as portal_pages
 from app.quizzes import api as quizzes_api
 from app.quizzes import pages as quizzes_pages
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *quizzes_api.routers,
         *credits_api.routers,
         *webhooks_api.routers,
+        *lti_routes.api_routers,
     ]:
         api.include_router(router)
     # The prefix is given here, not to APIRouter: included without one, FastAPI resolves every
@@ -125,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *quizzes_pages.routers,
         *credits_pages.routers,
         *webhook_pages.routers,
+        *lti_routes.page_routers,
     ]:
         app.include_router(router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")

@@ -31,6 +31,7 @@ class Scope(StrEnum):
     WEBINARS_WRITE = "webinars:write"
     SENSITIVE_READ = "sensitive:read"
     WEBHOOKS = "webhooks:manage"
+    LTI = "lti:manage"
 
 
 ALL_SCOPES = frozenset(Scope)

@@ -56,6 +56,7 @@ class ModuleKind(StrEnum):
     QUIZ = "quiz"
     FORUM = "forum"
     WEBINAR = "webinar"
+    LTI = "lti"  # an external tool launched over LTI 1.3
 
 
 class CompletionRule(StrEnum):

@@ -24,6 +24,7 @@ class ItemSource(StrEnum):
     QUIZ = "quiz"
     ATTENDANCE = "attendance"  # webinar and seminar hours
     MANUAL = "manual"
+    LTI = "lti"  # scores an external tool posts through LTI Assignment and Grade Services
 
 
 class Aggregation(StrEnum):

@@ -1,7 +1,8 @@
 """Document signing with ES256 (ECDSA on P-256) JWS. A private key is a PEM file named after
 its `kid` under SIGNING_KEYS_DIR, made on first need and never stored anywhere else; its public
 JWK is a row of `signing_keys`, so every app server publishes every key. Rotating makes a new
-current key and retires the old one, which stays published: what it signed still verifies."""
+current key and retires the old one of its algorithm, which stays published: what it signed
+still verifies. LTI launches use the same store with RS256 keys (`app/lti/keys.py`)."""
 
 import json
 import secrets
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jose import jwk, jws
 from jose.exceptions import JOSEError
 from sqlalchemy import select
@@ -39,10 +40,16 @@ def _key_file(settings: Settings, kid: str) -> Path:
     return settings.signing_keys_dir / f"{kid}.pem"
 
 
-def create_key(session: Session, settings: Settings) -> SigningKey:
+def _new_private_key(algorithm: str) -> ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey:
+    if algorithm == "RS256":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def create_key(session: Session, settings: Settings, algorithm: str = ALGORITHM) -> SigningKey:
     """A new current key: its private half written (owner-only) under the keys directory,
-    its public JWK stored; every earlier key is retired but stays published."""
-    private = ec.generate_private_key(ec.SECP256R1())
+    its public JWK stored; every earlier key of its algorithm is retired but stays published."""
+    private = _new_private_key(algorithm)
     pem = private.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -53,14 +60,16 @@ def create_key(session: Session, settings: Settings) -> SigningKey:
     path = _key_file(settings, kid)
     path.touch(mode=0o600, exist_ok=False)
     path.write_bytes(pem)
-    public = jwk.construct(pem.decode(), ALGORITHM).public_key().to_dict()
+    public = jwk.construct(pem.decode(), algorithm).public_key().to_dict()
     now = utcnow()
-    for older in session.scalars(select(SigningKey).where(SigningKey.retired_at.is_(None))):
+    for older in session.scalars(
+        select(SigningKey).where(SigningKey.retired_at.is_(None), SigningKey.algorithm == algorithm)
+    ):
         older.retired_at = now
     key = SigningKey(
         kid=kid,
-        algorithm=ALGORITHM,
-        public_jwk={**public, "kid": kid, "alg": ALGORITHM, "use": "sig"},
+        algorithm=algorithm,
+        public_jwk={**public, "kid": kid, "alg": algorithm, "use": "sig"},
         created_at=now,
     )
     session.add(key)
@@ -68,25 +77,33 @@ def create_key(session: Session, settings: Settings) -> SigningKey:
     return key
 
 
-def current_key(session: Session, settings: Settings) -> SigningKey:
-    """The newest key in service whose private half this server holds; a new one otherwise."""
+def current_key(session: Session, settings: Settings, algorithm: str = ALGORITHM) -> SigningKey:
+    """The newest key of the algorithm in service whose private half this server holds; a new
+    one otherwise."""
     for key in session.scalars(
         select(SigningKey)
-        .where(SigningKey.retired_at.is_(None))
+        .where(SigningKey.retired_at.is_(None), SigningKey.algorithm == algorithm)
         .order_by(SigningKey.created_at.desc(), SigningKey.id.desc())
     ):
         if _key_file(settings, key.kid).is_file():
             return key
-    return create_key(session, settings)
+    return create_key(session, settings, algorithm)
+
+
+def private_pem(settings: Settings, key: SigningKey) -> str:
+    """The private half of a key this server holds (see `holds_private_key`)."""
+    return _key_file(settings, key.kid).read_text()
 
 
 def sign(session: Session, settings: Settings, payload: dict[str, Any]) -> tuple[str, str]:
     """The payload as a compact JWS signed with the current key: (kid, token)."""
     key = current_key(session, settings)
-    private_pem = _key_file(settings, key.kid).read_text()
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     token = jws.sign(
-        body.encode(), private_pem, headers={"kid": key.kid, "typ": "JWT"}, algorithm=ALGORITHM
+        body.encode(),
+        private_pem(settings, key),
+        headers={"kid": key.kid, "typ": "JWT"},
+        algorithm=ALGORITHM,
     )
     return key.kid, token
 
