@@ -17,6 +17,8 @@ from app.credits import rules_models as credit_rules_models
 from app.credits import transfer_models as credit_transfer_models
 from app.enrolment import models as enrolment_models
 from app.grades import models as grade_models
+from app.lti import platform_models as lti_platform_models
+from app.lti import tool_models as lti_tool_models
 from app.membership import models as membership_models
 from app.quizzes import attempt_models as quiz_attempt_models
 from app.quizzes import models as quiz_models
@@ -41,6 +43,8 @@ __all__ = [
     "credit_transfer_models",
     "enrolment_models",
     "grade_models",
+    "lti_platform_models",
+    "lti_tool_models",
     "membership_models",
     "quiz_attempt_models",
     "quiz_models",

@@ -7,6 +7,8 @@ from app.assignments import module_pages as assignment_module_pages
 from app.credits import subscriptions as credit_subscriptions
 from app.enrolment import subscriptions as enrolment_subscriptions
 from app.grades import subscriptions as grade_subscriptions
+from app.lti import platform_pages as lti_platform_pages
+from app.lti.tool_service import passback as lti_tool_passback
 from app.quizzes import module_pages as quiz_module_pages
 from app.webhooks import delivery as webhook_delivery
 from app.webhooks import outgoing as webhook_outgoing
@@ -18,6 +20,8 @@ __all__ = [
     "credit_subscriptions",
     "enrolment_subscriptions",
     "grade_subscriptions",
+    "lti_platform_pages",
+    "lti_tool_passback",
     "quiz_module_pages",
     "webhook_delivery",
     "webhook_outgoing",

@@ -152,7 +152,8 @@ def _module_form(
         "form": form
         or {"kind": "page", "completion": "viewed", "required": True, "status": "draft"},
         "errors": errors or {},
-        "kinds": [kind.value for kind in ModuleKind],
+        # An LTI module is placed from its registered tool (`/lti/sections/{id}/tools`).
+        "kinds": [kind.value for kind in ModuleKind if kind is not ModuleKind.LTI],
         "rules": [rule.value for rule in CompletionRule],
     }
     return render(request, "courses/module_form.html", context, 400 if errors else 200)

@@ -5,9 +5,10 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.core.db import SessionDep
+from app.core.routes import DeferredRoute
 from app.lti import keys
 
-router = APIRouter()
+router = APIRouter(route_class=DeferredRoute)
 
 
 @router.get("/lti/jwks.json", include_in_schema=False)
