@@ -687,7 +687,7 @@ def _call(
         client.cookies.set(ANONYMOUS_COOKIE, ANONYMOUS_KEY)
     else:
         client.cookies.set(SESSION_COOKIE, token)
-    url = path.format(**build)
+    url = path.replace(":int}", "}").format(**build)  # `{id:int}` is a route convertor
     kwargs = {key: build[key] for key in ("data", "files") if key in build}
     if method == "POST":
         csrf = {"csrf_token": csrf_token_for(settings, token or ANONYMOUS_KEY)}

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from app.accounts.deps import PortalActor, SettingsDep
+from app.accounts.deps import CurrentUser, PortalActor, SettingsDep
 from app.core.actors import Actor
 from app.core.db import SessionDep
 from app.core.errors import (
@@ -64,7 +64,11 @@ def launch_module(
 
 @router.get("/lti/sections/{section_id:int}/tools")
 def content_sources(
-    section_id: int, request: Request, session: SessionDep, actor: PortalActor
+    section_id: int,
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    _user: CurrentUser,
 ) -> Response:
     section, course, found = links.content_sources(session, actor, section_id)
     context = {"section": section, "course": course, "tools": found}
@@ -73,7 +77,12 @@ def content_sources(
 
 @router.get("/lti/sections/{section_id:int}/tools/{tool_id:int}/deep-linking")
 def pick_content(
-    section_id: int, tool_id: int, session: SessionDep, actor: PortalActor, settings: SettingsDep
+    section_id: int,
+    tool_id: int,
+    session: SessionDep,
+    actor: PortalActor,
+    settings: SettingsDep,
+    _user: CurrentUser,
 ) -> Response:
     url = launch.start_deep_linking(session, actor, settings, section_id, tool_id)
     return RedirectResponse(url, status_code=302)
