@@ -243,7 +243,7 @@ def list_line_items(
     def work() -> Response:
         caller = _caller(request, session, settings)
         found = ags.line_items(session, caller, course_id, filters)
-        return _json([ags.as_json(session, settings, item) for item in found], LINEITEMS)
+        return _json(ags.as_json_list(session, settings, found), LINEITEMS)
 
     return _answer(request, work)
 

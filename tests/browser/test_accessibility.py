@@ -92,6 +92,7 @@ def test_management_pages_are_accessible(page: Page):
         "/admin/cohorts",
         "/admin/programmes",
         "/admin/webhooks",
+        "/admin/lti",
         "/admin/courses/new",
     ):
         page.goto(path)

@@ -163,7 +163,7 @@ def test_management_pages_fit_a_phone(phone: Page, language: str):
         cohort = first_link(phone, "/admin/cohorts", "main a[href^='/admin/cohorts/']")
         user = first_link(phone, "/admin/users", "main a[href^='/admin/users/']")
         paths = ["/admin/users", user, "/admin/cohorts", cohort, "/admin/institutions",
-                 "/admin/programmes", "/admin/api-clients", "/admin/webhooks",
+                 "/admin/programmes", "/admin/api-clients", "/admin/webhooks", "/admin/lti",
                  "/admin/courses/new"]  # fmt: skip
         check_pages(phone, language, paths)
     finally:

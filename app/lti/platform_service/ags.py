@@ -113,6 +113,24 @@ def _number(value: Decimal) -> int | float:
 
 def as_json(session: Session, settings: Settings, item: LtiLineItem) -> dict[str, Any]:
     link = session.get(LtiLink, item.link_id) if item.link_id else None
+    return _json_of(settings, item, link)
+
+
+def as_json_list(
+    session: Session, settings: Settings, items: list[LtiLineItem]
+) -> list[dict[str, Any]]:
+    """Line items as AGS JSON, their links read in one statement whatever their number."""
+    link_ids = {item.link_id for item in items if item.link_id is not None}
+    by_id: dict[int, LtiLink] = {}
+    if link_ids:
+        by_id = {
+            link.id: link
+            for link in session.scalars(select(LtiLink).where(LtiLink.id.in_(link_ids)))
+        }
+    return [_json_of(settings, item, by_id.get(item.link_id or 0)) for item in items]
+
+
+def _json_of(settings: Settings, item: LtiLineItem, link: LtiLink | None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": _url(settings, item), "label": item.label,
         "scoreMaximum": _number(item.score_maximum),
