@@ -576,3 +576,29 @@ def test_a_launch_posted_by_another_browser_than_the_one_that_logged_in_is_refus
 
     _refused(db, launched, 401, before)
     assert "lti_bad_state" in launched.text
+
+
+def test_a_corrected_grade_goes_back_again_and_an_unreleased_one_does_not(
+    db: Session, partner: Partner, browser: httpx.Client, course: Course, settings: Settings,
+    live_agora: LiveAgora,
+):  # fmt: skip
+    target = module(db, course, "intro")
+    partner.launch.target_link_uri = f"{live_agora.url}/courses/{course.code}/modules/{target.id}"
+    _launch(browser, partner)
+    user_id = db.scalars(select(LtiIdentity.user_id)).one()
+    hidden = GradeItem(
+        course_id=course.id, source=ItemSource.MANUAL, title="Draft", max_points=Decimal(20),
+        module_id=target.id,
+    )  # fmt: skip
+    db.add(hidden)
+    db.flush()
+    record_grade(db, hidden, user_id, Decimal(3), by_user_id=None, release=False)
+    _release(db, course, user_id, target.id)
+    released = db.scalars(select(GradeItem).where(GradeItem.title == "Week 1 quiz")).one()
+    assert _deliver(settings) == 1
+
+    record_grade(db, released, user_id, Decimal(18), by_user_id=None, release=True)
+    db.flush()
+    assert _deliver(settings) == 1
+
+    assert [s[2]["scoreGiven"] for s in partner.received.scores] == [15.0, 18.0]

@@ -1,10 +1,11 @@
 """Grades back to the partner platform (LTI Assignment and Grade Services 2.0): when a grade of
-a person launched from a platform is released, the score is written to the outbox in the same
-transaction; `agora worker` then obtains an access token from the platform (OAuth 2 client
-credentials with a JWT client assertion signed by Agora's LTI key, RFC 7523) and posts the
-score to the line item (made first in the line items container when the launch named none).
-A module's link carries that module's grade item; a course's link carries the course result.
-Every call goes through the SSRF guard; a failure is retried by the outbox."""
+a person launched from a platform is released, or changed once released, the score is written
+to the outbox in the same transaction; `agora worker` then obtains an access token from the
+platform (OAuth 2 client credentials with a JWT client assertion signed by Agora's LTI key,
+RFC 7523) and posts the score to the line item (made first in the line items container when
+the launch named none). A module's link carries that module's grade item; a course's link
+carries the course result. Every call goes through the SSRF guard; a failure is retried by
+the outbox."""
 
 import json
 import uuid
@@ -13,15 +14,16 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.core import outbox
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.events import subscribe
-from app.grades.events import GradeReleased
+from app.grades.events import GradeRecorded, GradeReleased
 from app.grades.models import CourseResult, Grade, GradeItem
+from app.grades.service.record import visible_to_learner
 from app.lti import keys
 from app.lti.tool_models import LtiGradeLink, LtiPlatform
 from app.lti.tool_service import remote
@@ -37,32 +39,56 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME = 300
 
 
+_SENT = "agora.lti.scores_sent"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_sent(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_SENT, None)
+
+
 @subscribe(GradeReleased)
 def _grade_released(session: Session, released: GradeReleased) -> None:
+    _send_scores(session, released.course_id, released.item_id, released.user_id)
+
+
+@subscribe(GradeRecorded)
+def _grade_recorded(session: Session, recorded: GradeRecorded) -> None:
+    """A released grade changed (a correction, an override): the platform hears of it too."""
+    _send_scores(session, recorded.course_id, recorded.item_id, recorded.user_id)
+
+
+def _send_scores(session: Session, course_id: int, item_id: int, user_id: int) -> None:
     links = session.scalars(
         select(LtiGradeLink).where(
-            LtiGradeLink.user_id == released.user_id,
-            LtiGradeLink.course_id == released.course_id,
+            LtiGradeLink.user_id == user_id, LtiGradeLink.course_id == course_id
         )
     ).all()
     if not links:
         return
-    item = session.get_one(GradeItem, released.item_id)
+    item = session.get_one(GradeItem, item_id)
+    grade = session.scalar(select(Grade).where(Grade.item_id == item_id, Grade.user_id == user_id))
+    if grade is None or not visible_to_learner(grade, item, utcnow()):
+        return  # the learner does not see it yet: neither does their platform
+    # A release publishes both events: one message per link and score in a transaction.
+    sent: set[tuple[int, str, str]] = session.info.setdefault(_SENT, set())
     for link in links:
         score = _score(session, link, item)
-        if score is not None:
-            given, maximum = score
-            outbox.enqueue(
-                session,
-                PASSBACK,
-                {
-                    "link_id": link.id,
-                    "score_given": str(given),
-                    "score_maximum": str(maximum),
-                    "timestamp": utcnow().isoformat(timespec="milliseconds"),
-                    "label": item.title if link.module_id is not None else "",
-                },
-            )
+        if score is None or (link.id, str(score[0]), str(score[1])) in sent:
+            continue
+        sent.add((link.id, str(score[0]), str(score[1])))
+        outbox.enqueue(
+            session,
+            PASSBACK,
+            {
+                "link_id": link.id,
+                "score_given": str(score[0]),
+                "score_maximum": str(score[1]),
+                "timestamp": utcnow().isoformat(timespec="milliseconds"),
+                "label": item.title if link.module_id is not None else "",
+            },
+        )
 
 
 def _score(session: Session, link: LtiGradeLink, item: GradeItem) -> tuple[Decimal, Decimal] | None:
