@@ -7,11 +7,11 @@ cross-site, and each is bound instead by a token we signed for this person."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from app.accounts.deps import CurrentUser, PortalActor, SettingsDep
+from app.accounts.deps import CurrentUser, PortalActor, SettingsDep, verify_csrf
 from app.core.actors import Actor
 from app.core.db import SessionDep
 from app.core.errors import (
@@ -21,10 +21,12 @@ from app.core.errors import (
     ServiceUnavailable,
     Unauthenticated,
 )
+from app.core.forms import attempt_form
 from app.core.routes import DeferredRoute
-from app.core.web import render
+from app.core.web import render, see_other
 from app.courses.extensions import module_extra
-from app.courses.models import Module
+from app.courses.models import Course, Module
+from app.lti.platform_schemas import PlacementCreate
 from app.lti.platform_service import deep_linking, launch, links
 from app.membership.models import CourseRole
 
@@ -70,9 +72,58 @@ def content_sources(
     actor: PortalActor,
     _user: CurrentUser,
 ) -> Response:
+    return _content_sources(request, session, actor, section_id)
+
+
+def _content_sources(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    section_id: int,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
     section, course, found = links.content_sources(session, actor, section_id)
-    context = {"section": section, "course": course, "tools": found}
-    return render(request, "lti/platform_deep_linking.html", context)
+    context = {
+        "section": section, "course": course, "tools": found, "form": form or {},
+        "errors": errors or {},
+    }  # fmt: skip
+    return render(request, "lti/platform_deep_linking.html", context, 400 if errors else 200)
+
+
+@router.post(
+    "/lti/sections/{section_id:int}/tools/{tool_id:int}/placements",
+    dependencies=[Depends(verify_csrf)],
+)
+def place_tool(
+    section_id: int,
+    tool_id: int,
+    request: Request,
+    session: SessionDep,
+    actor: PortalActor,
+    settings: SettingsDep,
+    _user: CurrentUser,
+    title: Annotated[str, Form(max_length=1000)] = "",
+    score_maximum: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """A teacher's "add the tool as a module", with a gradebook column when points are given."""
+    typed: dict[str, object] = {"section_id": section_id, "title": title}
+    if score_maximum.strip():
+        typed["line_item"] = {"score_maximum": score_maximum.strip()}
+    with attempt_form(request, session) as attempt:
+        link, _item = links.place(
+            session, actor, settings, tool_id, PlacementCreate.model_validate(typed)
+        )
+    if attempt.refused:
+        shown = {"tool_id": str(tool_id), "title": title, "score_maximum": score_maximum}
+        errors = {
+            ("score_maximum" if k == "line_item" else k): v for k, v in attempt.errors.items()
+        }
+        return _content_sources(request, session, actor, section_id, form=shown, errors=errors)
+    module = session.get_one(Module, link.module_id)
+    course = session.get_one(Course, module.course_id)
+    return see_other(f"/courses/{course.code}/modules/{module.id}")
 
 
 @router.get("/lti/sections/{section_id:int}/tools/{tool_id:int}/deep-linking")

@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 from app.core.actors import SYSTEM
 from app.courses.models import Course, Module
+from app.grades.models import GradeItem
 from app.lti.platform_models import LtiTool
 from app.lti.platform_schemas import PlacementCreate, ToolCreate
 from app.lti.platform_service import links, tools
 from app.membership.models import CourseRole
-from tests.accounts.factories import PASSWORD, make_user, sign_in
+from tests.accounts.factories import PASSWORD, make_user, page_csrf, sign_in
 from tests.courses.factories import enrol_as, import_hs101
 from tests.lti.platform_tool import new_private_key, public_pem
 
@@ -137,3 +138,36 @@ def test_a_malformed_deep_linking_answer_is_refused_and_makes_nothing(
 
     assert refused.status_code == 400
     assert _modules(db) == before
+
+
+def test_a_teacher_adds_a_tool_as_a_module_with_a_gradebook_column_without_javascript(
+    client: TestClient, db: Session, course: Course, tool: LtiTool
+):
+    teacher = make_user(db, password=PASSWORD)
+    student = make_user(db, password=PASSWORD)
+    enrol_as(db, course, teacher, CourseRole.TEACHER)
+    enrol_as(db, course, student, CourseRole.STUDENT)
+    db.commit()
+    section_id = _section(db, course)
+    place = f"/lti/sections/{section_id}/tools/{tool.id}/placements"
+    before = _modules(db)
+
+    sign_in(client, teacher.email)
+    token = page_csrf(client, f"/lti/sections/{section_id}/tools")
+    refused = client.post(place, data={"csrf_token": token, "title": "", "score_maximum": "-3"})
+    assert refused.status_code == 400
+    assert _modules(db) == before
+    added = client.post(
+        place,
+        data={"csrf_token": token, "title": "Dosage simulation", "score_maximum": "20"},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    module_page = client.get(added.headers["location"])
+    assert "Launch Quiz Tool" in module_page.text
+    assert db.scalar(select(GradeItem.max_points).where(GradeItem.title == "Dosage simulation"))
+
+    sign_in(client, student.email)
+    token = page_csrf(client, "/")
+    assert client.post(place, data={"csrf_token": token, "title": "Mine"}).status_code == 403
+    assert _modules(db) == before + 1

@@ -123,3 +123,9 @@ page("DELETE", ITEM, everyone(401), _course)
 page("POST", ITEM + "/scores", everyone(401), _course)
 page("GET", ITEM + "/results", everyone(401), _course)
 page("GET", "/lti/nrps/courses/{course_id:int}/memberships", everyone(401), _course)
+page(
+    "POST",
+    "/lti/sections/{section_id:int}/tools/{tool_id:int}/placements",
+    answers(LOGIN, 404, 403, 303, 303, 404),
+    lambda w: {"section_id": w.section_id(), "tool_id": _tool(w), "data": {"title": "Sim"}},
+)

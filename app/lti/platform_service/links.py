@@ -171,14 +171,14 @@ def line_items_of(session: Session, link: LtiLink) -> list[LtiLineItem]:
 def content_sources(
     session: Session, actor: Actor, section_id: int
 ) -> tuple[Section, Course, list[LtiTool]]:
-    """The tools a course editor may pick content from (Deep Linking) for this section."""
+    """The tools a course editor may place in this section, as a module or by picking content
+    in them (Deep Linking, for those that offer it)."""
     section, course = content.editable_section(session, actor, section_id)
     roles = course_roles(session, actor, course.id)
     found = [
         tool
         for tool in placeable(session, course.institution_id)
-        if tool.deep_linking_url
-        and policy.can_place_tool(actor, roles, tool.institution_id, course.institution_id)
+        if policy.can_place_tool(actor, roles, tool.institution_id, course.institution_id)
     ]
     return section, course, found
 
