@@ -93,3 +93,16 @@ class LtiUsedAssertion(Base):
     jti: Mapped[str] = mapped_column(String(255))
     used_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LtiScoreTime(Base):
+    """When the tool says it last scored a learner on a line item (the score's `timestamp`):
+    a score older than that one changes nothing (AGS 2.0, scores arriving out of order)."""
+
+    __tablename__ = "lti_score_times"
+    __table_args__ = (UniqueConstraint("line_item_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_item_id: Mapped[int] = mapped_column(ForeignKey("lti_line_items.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    scored_at: Mapped[datetime]

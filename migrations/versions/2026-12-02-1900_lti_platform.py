@@ -144,8 +144,38 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_lti_line_items_link_id"), ["link_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_lti_line_items_tool_id"), ["tool_id"], unique=False)
 
+    op.create_table(
+        "lti_score_times",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("line_item_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("scored_at", UTC, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["line_item_id"],
+            ["lti_line_items.id"],
+            name=op.f("fk_lti_score_times_line_item_id_lti_line_items"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_lti_score_times_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lti_score_times")),
+        sa.UniqueConstraint(
+            "line_item_id", "user_id", name=op.f("uq_lti_score_times_line_item_id_user_id")
+        ),
+    )
+    with op.batch_alter_table("lti_score_times") as batch_op:
+        batch_op.create_index(batch_op.f("ix_lti_score_times_user_id"), ["user_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("lti_score_times") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_lti_score_times_user_id"))
+
+    op.drop_table("lti_score_times")
     with op.batch_alter_table("lti_line_items") as batch_op:
         batch_op.drop_index(batch_op.f("ix_lti_line_items_tool_id"))
         batch_op.drop_index(batch_op.f("ix_lti_line_items_link_id"))

@@ -293,3 +293,26 @@ def test_line_items_of_another_tool_are_not_found(client, db, settings, placed, 
 
     assert item.id not in [int(i["id"].rsplit("/", 1)[1]) for i in mine.json()]
     assert theirs.status_code == 404
+
+
+def test_a_score_older_than_the_last_one_received_changes_nothing(
+    client, db, settings, placed, course, learner
+):
+    tool, item = placed
+    db.commit()
+    headers = {
+        **_bearer(_ask(client, _assertion(settings, tool.client_id))),
+        "Content-Type": "application/vnd.ims.lis.v1.score+json",
+    }
+    late = {**_score(learner), "scoreGiven": 9, "timestamp": "2026-03-02T10:00:00.000+00:00"}
+    early = {**_score(learner), "scoreGiven": 2, "timestamp": "2026-03-02T09:59:59.000+07:00"}
+
+    first = client.post(_scores_url(course, item), json=late, headers=headers)
+    stale = client.post(_scores_url(course, item), json=early, headers=headers)
+    again = client.post(_scores_url(course, item), json=late, headers=headers)
+
+    assert first.status_code == 204
+    assert (stale.status_code, stale.json()["error"]) == (409, "lti_score_out_of_order")
+    assert again.status_code == 409  # the same moment is not later either
+    db.expire_all()
+    assert db.scalar(select(Grade.points)) == Decimal(9)

@@ -5,6 +5,7 @@ courses it is placed in, only its own line items, and scores only of the course'
 
 import html
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,13 +14,13 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
-from app.core.errors import Invalid, NotFound
+from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import N_
 from app.courses.models import Module
 from app.grades.models import Grade, GradeItem, ItemSource
 from app.grades.service import results as grade_results
 from app.grades.service.record import record_grade
-from app.lti.platform_models import LtiLineItem, LtiLink
+from app.lti.platform_models import LtiLineItem, LtiLink, LtiScoreTime
 from app.lti.platform_schemas import ServiceScope
 from app.lti.platform_service import links, ours
 from app.lti.platform_service.tokens import Caller
@@ -52,6 +53,11 @@ class BadLineItem(Invalid):
 class BadScore(Invalid):
     code = "lti_bad_score"
     title = N_("The score is not valid.")
+
+
+class OutOfOrderScore(Conflict):
+    code = "lti_score_out_of_order"
+    title = N_("A later score of this learner on this line item was already received.")
 
 
 class _LineItemIn(BaseModel):
@@ -295,6 +301,7 @@ def post_score(
     except ValidationError:
         raise BadScore() from None
     user_id = _member(session, course_id, score.userId)
+    _refuse_out_of_order(session, item, user_id, score.timestamp)
     grade_item = links.grade_item(session, item)
     comment = html.escape(score.comment) if score.comment is not None else None
     record_grade(
@@ -302,6 +309,23 @@ def post_score(
         release=score.gradingProgress == "FullyGraded", feedback_html=comment,
         reason=f"LTI score from {caller.tool.name}",
     )  # fmt: skip
+
+
+def _refuse_out_of_order(
+    session: Session, item: LtiLineItem, user_id: int, timestamp: datetime
+) -> None:
+    """Record the score's time, unless a later score of this learner came first (409)."""
+    last = session.scalar(
+        select(LtiScoreTime)
+        .where(LtiScoreTime.line_item_id == item.id, LtiScoreTime.user_id == user_id)
+        .with_for_update()
+    )
+    if last is None:
+        session.add(LtiScoreTime(line_item_id=item.id, user_id=user_id, scored_at=timestamp))
+    elif last.scored_at >= timestamp:
+        raise OutOfOrderScore()
+    else:
+        last.scored_at = timestamp
 
 
 def results(
