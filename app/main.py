@@ -38,6 +38,8 @@ from app.credits import pages as credits_pages
 from app.enrolment import admin_pages as cohort_pages
 from app.enrolment import api as enrolment_api
 from app.enrolment import pages as enrolment_pages
+from app.forums import api as forums_api
+from app.forums import pages as forums_pages
 from app.grades import api as grades_api
 from app.grades import pages as grades_pages
 from app.lti import routes as lti_routes
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *assignments_api.routers,
         *quizzes_api.routers,
         *credits_api.routers,
+        *forums_api.routers,
         *webhooks_api.routers,
         *lti_routes.api_routers,
     ]:
@@ -126,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *assignments_pages.routers,
         *quizzes_pages.routers,
         *credits_pages.routers,
+        *forums_pages.routers,
         *webhook_pages.routers,
         *lti_routes.page_routers,
     ]:

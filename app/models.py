@@ -16,6 +16,7 @@ from app.credits import recognition_models as credit_recognition_models
 from app.credits import rules_models as credit_rules_models
 from app.credits import transfer_models as credit_transfer_models
 from app.enrolment import models as enrolment_models
+from app.forums import models as forum_models
 from app.grades import models as grade_models
 from app.lti import platform_models as lti_platform_models
 from app.lti import tool_models as lti_tool_models
@@ -42,6 +43,7 @@ __all__ = [
     "credit_rules_models",
     "credit_transfer_models",
     "enrolment_models",
+    "forum_models",
     "grade_models",
     "lti_platform_models",
     "lti_tool_models",

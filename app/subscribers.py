@@ -6,6 +6,7 @@ from app.assignments import jury_module_pages as assignment_jury_module_pages
 from app.assignments import module_pages as assignment_module_pages
 from app.credits import subscriptions as credit_subscriptions
 from app.enrolment import subscriptions as enrolment_subscriptions
+from app.forums import module_pages as forum_module_pages
 from app.grades import subscriptions as grade_subscriptions
 from app.lti import platform_pages as lti_platform_pages
 from app.lti.tool_service import passback as lti_tool_passback
@@ -19,6 +20,7 @@ __all__ = [
     "assignment_module_pages",
     "credit_subscriptions",
     "enrolment_subscriptions",
+    "forum_module_pages",
     "grade_subscriptions",
     "lti_platform_pages",
     "lti_tool_passback",

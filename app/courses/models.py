@@ -64,6 +64,7 @@ class CompletionRule(StrEnum):
     MANUAL = "manual"  # the student marks it done
     SUBMITTED = "submitted"
     PASSED = "passed"
+    POSTED = "posted"  # a forum module: the learner has posted in it
 
 
 programme_institutions = Table(

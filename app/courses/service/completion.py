@@ -166,10 +166,10 @@ def mark_done(
 
 
 def record_outcome(session: Session, user_id: int, module: Module, outcome: CompletionRule) -> bool:
-    """For the services that own assignments and quizzes: a submission or a pass completes
-    a module whose rule asks for it."""
-    if outcome not in (CompletionRule.SUBMITTED, CompletionRule.PASSED):
-        raise Invalid("Only submitted or passed can be recorded.", field="outcome")
+    """For the services that own assignments, quizzes and forums: a submission, a pass or a
+    post completes a module whose rule asks for it."""
+    if outcome not in (CompletionRule.SUBMITTED, CompletionRule.PASSED, CompletionRule.POSTED):
+        raise Invalid("Only submitted, passed or posted can be recorded.", field="outcome")
     if _hidden(session, module):
         return False
     satisfied = module.completion_rule is outcome or (

@@ -1,0 +1,82 @@
+"""A course with a forum module and its people, made through the services."""
+
+import itertools
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.auth import actor_for_user
+from app.accounts.models import User
+from app.core.actors import SYSTEM, Actor
+from app.core.config import Settings
+from app.courses.models import Course, Section
+from app.courses.schemas import ModuleCreate
+from app.courses.service.content import add_module
+from app.forums.models import ForumKind
+from app.forums.schemas import ForumUpdate, PostCreate, ThreadCreate
+from app.forums.service import access, posts, threads
+from app.membership.models import CourseRole
+from tests.accounts.factories import make_user
+from tests.courses.factories import enrol_as, import_hs101
+
+_n = itertools.count(1)
+
+
+@dataclass
+class ForumWorld:
+    db: Session
+    settings: Settings
+    course: Course
+    forum_id: int
+    module_id: int
+    teacher: User
+    student: User
+    other_student: User
+
+    def actor(self, user: User) -> Actor:
+        return actor_for_user(user)
+
+
+def forum_module(
+    db: Session, settings: Settings, course: Course, kind: ForumKind = ForumKind.GENERAL,
+    *, separate_groups: bool = False, completion: str = "viewed",
+) -> tuple[int, int]:  # fmt: skip
+    """A new forum module of the course (its module id and forum id)."""
+    section = db.scalar(select(Section).where(Section.course_id == course.id))
+    assert section is not None
+    data = ModuleCreate(key=f"forum{next(_n)}", kind="forum", title="Discussion",
+                        completion=completion)  # fmt: skip
+    module = add_module(db, SYSTEM, settings, section.id, data)
+    forum = access.forum_of_module(db, SYSTEM, module.id).forum
+    access.configure(db, SYSTEM, forum.id, ForumUpdate(kind=kind, separate_groups=separate_groups))
+    db.flush()
+    return module.id, forum.id
+
+
+def _person(db: Session, name: str) -> User:
+    user = make_user(db)
+    user.display_name = name
+    return user
+
+
+def forum_world(
+    db: Session, settings: Settings, kind: ForumKind = ForumKind.GENERAL, **options: object
+) -> ForumWorld:
+    course = import_hs101(db, settings)
+    teacher, student, other = (_person(db, name) for name in ("Tran", "Sisouk", "Bounmy"))
+    enrol_as(db, course, teacher, CourseRole.TEACHER)
+    enrol_as(db, course, student, CourseRole.STUDENT)
+    enrol_as(db, course, other, CourseRole.STUDENT)
+    module_id, forum_id = forum_module(db, settings, course, kind, **options)  # type: ignore[arg-type]
+    return ForumWorld(db, settings, course, forum_id, module_id, teacher, student, other)
+
+
+def thread(w: ForumWorld, author: User, title: str = "Introductions", body: str = "Hello") -> int:
+    return threads.start_thread(
+        w.db, w.actor(author), w.forum_id, ThreadCreate(title=title, body_markdown=body)
+    ).id
+
+
+def reply(w: ForumWorld, author: User, thread_id: int, body: str = "Welcome") -> int:
+    return posts.reply(w.db, w.actor(author), thread_id, PostCreate(body_markdown=body)).id
