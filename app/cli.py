@@ -47,7 +47,7 @@ def db_upgrade(_: argparse.Namespace) -> None:
 
 
 def load_seed(args: argparse.Namespace) -> None:
-    from app import assessment_seed, credits_seed, seed
+    from app import assessment_seed, community_seed, credits_seed, seed
     from app.core.config import get_settings
 
     def work(session: "Session") -> None:
@@ -57,6 +57,7 @@ def load_seed(args: argparse.Namespace) -> None:
             _print_demo_accounts(seed.create_demo_accounts(session))
             report.enrolments = seed.enrol_demo_accounts(session)
             assessment_seed.seat_juries(session, get_settings(), seed_dir)
+            community_seed.open_welcome_space(session)
         credits_seed.load(session, get_settings(), seed_dir, demo=args.demo)
         print(f"seed: {report}")
 

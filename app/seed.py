@@ -15,6 +15,7 @@ from app.accounts.auth import actor_for_user
 from app.accounts.models import Institution
 from app.accounts.schemas import InstitutionCreate, UserCreate
 from app.assessment_seed import load_assessment
+from app.community_seed import add_announcement_forums
 from app.core.actors import SYSTEM, PlatformRole
 from app.core.config import PROJECT_DIR, VAR_DIR, Settings
 from app.core.db import utcnow
@@ -115,6 +116,7 @@ def load_seed(session: Session, settings: Settings, seed_dir: Path = SEED_DIR) -
     report.programmes = load_programmes(session, seed_dir)
     report.sessions = load_sessions(session, settings, seed_dir)
     load_assessment(session, settings, seed_dir)
+    add_announcement_forums(session, settings)
     return report
 
 

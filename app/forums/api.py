@@ -3,13 +3,15 @@ the portal does. Partner systems take no part in discussions."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import StreamingResponse
 
-from app.accounts.deps import SignedInApiActor
+from app.accounts.deps import SettingsDep, SignedInApiActor
 from app.core.db import SessionDep
 from app.core.inputs import Id
 from app.core.pagination import Page
 from app.core.routes import DeferredRoute
+from app.forums.responses import file_response
 from app.forums.schemas import (
     ForumCreate,
     ForumRead,
@@ -26,7 +28,15 @@ from app.forums.schemas import (
     ThreadSummary,
     ThreadUpdate,
 )
-from app.forums.service import access, course_forums, posts, reading, threads
+from app.forums.service import (
+    access,
+    attachments,
+    course_forums,
+    files,
+    posts,
+    reading,
+    threads,
+)
 from app.forums.service.posts import PostRow
 
 router = APIRouter(tags=["forums"], route_class=DeferredRoute)
@@ -40,7 +50,7 @@ def post_read(row: PostRow) -> PostRead:
         id=post.id, thread_id=post.thread_id, parent_id=post.parent_id,
         author_id=post.author_id, author_name=row.author_name, body_html=post.body_html,
         created_at=post.created_at, edited_at=post.edited_at,
-        deleted=post.deleted_at is not None,
+        deleted=post.deleted_at is not None, files=list(row.files),
     )  # fmt: skip
 
 
@@ -134,7 +144,8 @@ def start_thread(
 
 @router.get("/forum-threads/{thread_id}", response_model=ThreadRead)
 def read_thread(thread_id: Id, session: SessionDep, actor: SignedInApiActor) -> object:
-    """One discussion."""
+    """One discussion: its title, its group (separate groups), whether it is pinned or
+    locked, and when it was last posted in."""
     return threads.visible_thread(session, actor, thread_id)[1]
 
 
@@ -190,6 +201,27 @@ def report_post(
 ) -> object:
     """Report a post to the forum's moderators, with the reason."""
     return posts.report_post(session, actor, post_id, data)
+
+
+@router.post("/forum-posts/{post_id}/files", response_model=PostRead, status_code=201)
+def add_post_file(
+    post_id: Id, file: Annotated[UploadFile, File()], session: SessionDep,
+    actor: SignedInApiActor, settings: SettingsDep,
+) -> object:  # fmt: skip
+    """Attach a file to one's post within 30 minutes of writing it (at most five, each within
+    the upload size limit; its type is read from its bytes). A file of the same name is
+    replaced."""
+    post = files.add_files(session, actor, settings, post_id, [(file.file, file.filename or "")])
+    names = attachments.file_names(session, [post.id]).get(post.id, [])
+    return post_read(PostRow(post, None, True, True, False, tuple(names)))
+
+
+@router.get("/forum-posts/{post_id}/files/{name}", response_class=StreamingResponse)
+def post_file(
+    post_id: Id, name: str, session: SessionDep, actor: SignedInApiActor, settings: SettingsDep
+) -> StreamingResponse:
+    """A file of a post, as an attachment, for whoever sees the post."""
+    return file_response(settings, files.post_file(session, actor, post_id, name))
 
 
 routers = [router]

@@ -5,9 +5,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, enum_values, utcnow
+from app.courses.models import ContentFile
 
 
 class ForumKind(StrEnum):
@@ -124,3 +125,18 @@ class PostReport(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ForumPostFile(Base):
+    """A file attached to a post, stored once by its content like every upload."""
+
+    __tablename__ = "forum_post_files"
+    __table_args__ = (UniqueConstraint("post_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"))
+    content_file_id: Mapped[int] = mapped_column(ForeignKey("content_files.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    position: Mapped[int] = mapped_column(default=0)
+
+    content: Mapped[ContentFile] = relationship(lazy="raise")

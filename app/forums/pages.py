@@ -5,17 +5,20 @@ routes parse forms and render. Everything works without JavaScript."""
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import Form, Query, Request
-from fastapi.responses import Response
+from fastapi import File, Form, Query, Request, UploadFile
+from fastapi.responses import Response, StreamingResponse
 
-from app.accounts.deps import CurrentUser, PortalActor, page_router
+from app.accounts.deps import CurrentUser, PortalActor, SettingsDep, page_router
 from app.core.db import SessionDep
 from app.core.forms import attempt_form
 from app.core.inputs import Id
 from app.core.web import render, see_other
+from app.courses.models import Course
 from app.courses.service.courses import find_course
 from app.forums.models import ForumKind
+from app.forums.responses import file_response
 from app.forums.schemas import (
+    ForumCreate,
     ForumUpdate,
     PostCreate,
     PostUpdate,
@@ -24,10 +27,20 @@ from app.forums.schemas import (
     ThreadUpdate,
 )
 from app.forums.service import access, course_forums, posts, reading, threads
+from app.forums.service import files as post_files
 from app.forums.service.access import KIND_NAMES
+from app.forums.service.attachments import Upload
 
 router = page_router()
 FormField = Annotated[str, Form()]
+# A browser sends a form with no file chosen with one empty file part: no upload.
+Uploads = Annotated[list[UploadFile] | None, File()]
+
+
+def _uploads(files: list[UploadFile] | None) -> list[Upload]:
+    return [(file.file, file.filename) for file in files or [] if file.filename]
+
+
 Cursor = Annotated[str | None, Query(max_length=200)]
 
 
@@ -43,9 +56,37 @@ def course_forums_page(
         with attempt_form(request, session) as attempt:
             context["hits"] = course_forums.search(session, actor, course.id, q)
         context["errors"], status = attempt.errors, 400 if attempt.refused else 200
+    return _course_forums_page(request, session, actor, course, context, status)
+
+
+def _course_forums_page(
+    request: Request, session: SessionDep, actor: PortalActor, course: Course,
+    context: dict[str, Any], status: int = 200,
+) -> Response:  # fmt: skip
     context["forums"] = course_forums.course_forums(session, actor, course.id)
+    context["programmes"] = course_forums.programmes_to_open_forums(session, actor, course.id)
     context["kind_names"] = KIND_NAMES
+    context["kinds"] = list(ForumKind)
     return render(request, "forums/course_forums.html", context, status)
+
+
+@router.post("/courses/{code}/forums/programme")
+def open_programme_forum(
+    request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, code: str,
+    programme_id: FormField = "", title: FormField = "", kind: FormField = "general",
+) -> Response:  # fmt: skip
+    course = find_course(session, actor, code).course
+    typed = {"title": title, "kind": kind}
+    with attempt_form(request, session) as attempt:
+        chosen = course_forums.programme_for_forum(session, actor, course.id, programme_id)
+        made = access.create_programme_forum(
+            session, actor, chosen, ForumCreate.model_validate(typed)
+        )
+    if attempt.refused:
+        context: dict[str, Any] = {"course": course, "q": "", "hits": None,
+                                   "errors": attempt.errors, "form": typed}  # fmt: skip
+        return _course_forums_page(request, session, actor, course, context, 400)
+    return see_other(f"/forums/{made.forum.id}")
 
 
 def _forum_page(
@@ -74,12 +115,14 @@ def forum_page(
 @router.post("/forums/{forum_id}/threads")
 def start_thread(
     request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser,
-    forum_id: Id, title: FormField = "", body_markdown: FormField = "",
-    group_id: FormField = "",
+    settings: SettingsDep, forum_id: Id, title: FormField = "", body_markdown: FormField = "",
+    group_id: FormField = "", files: Uploads = None,
 ) -> Response:  # fmt: skip
     typed = {"title": title, "body_markdown": body_markdown, "group_id": group_id or None}
     with attempt_form(request, session) as attempt:
         thread = threads.start_thread(session, actor, forum_id, ThreadCreate.model_validate(typed))
+        opening = threads.opening_post_id(session, thread.id)
+        post_files.add_files(session, actor, settings, opening, _uploads(files))
     if attempt.refused:
         return _forum_page(request, session, actor, forum_id, form=typed, errors=attempt.errors,
                            status=400)  # fmt: skip
@@ -149,11 +192,13 @@ def thread_page(
 @router.post("/forums/threads/{thread_id}/replies")
 def reply(
     request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser,
-    thread_id: Id, body_markdown: FormField = "", parent_id: FormField = "",
+    settings: SettingsDep, thread_id: Id, body_markdown: FormField = "",
+    parent_id: FormField = "", files: Uploads = None,
 ) -> Response:  # fmt: skip
     typed = {"body_markdown": body_markdown, "parent_id": parent_id or None}
     with attempt_form(request, session) as attempt:
         post = posts.reply(session, actor, thread_id, PostCreate.model_validate(typed))
+        post_files.add_files(session, actor, settings, post.id, _uploads(files))
     if attempt.refused:
         return _thread_page(request, session, actor, thread_id, form=typed, errors=attempt.errors,
                             status=400)  # fmt: skip
@@ -165,8 +210,9 @@ def moderate(
     session: SessionDep, actor: PortalActor, _user: CurrentUser, thread_id: Id,
     pinned: FormField = "", locked: FormField = "",
 ) -> Response:  # fmt: skip
-    change = ThreadUpdate(pinned=pinned == "1" if pinned else None,
-                          locked=locked == "1" if locked else None)  # fmt: skip
+    # Each button sends one of the two; the one left out keeps its value.
+    sent = {name: value == "1" for name, value in (("pinned", pinned), ("locked", locked)) if value}
+    change = ThreadUpdate.model_validate(sent)
     threads.moderate_thread(session, actor, thread_id, change)
     return see_other(f"/forums/threads/{thread_id}")
 
@@ -175,7 +221,7 @@ def moderate(
 def edit_page(
     request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, post_id: Id
 ) -> Response:
-    _, post = posts.visible_post(session, actor, post_id)
+    post = posts.editable_post(session, actor, post_id)
     return _edit_page(request, post, {"body_markdown": post.body_markdown}, {})
 
 
@@ -190,11 +236,12 @@ def _edit_page(
 @router.post("/forums/posts/{post_id}/edit")
 def edit(
     request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, post_id: Id,
-    body_markdown: FormField = "",
+    settings: SettingsDep, body_markdown: FormField = "", files: Uploads = None,
 ) -> Response:  # fmt: skip
     typed = {"body_markdown": body_markdown}
     with attempt_form(request, session) as attempt:
         post = posts.edit_post(session, actor, post_id, PostUpdate.model_validate(typed))
+        post_files.add_files(session, actor, settings, post.id, _uploads(files))
     if attempt.refused:
         _, shown = posts.visible_post(session, actor, post_id)
         return _edit_page(request, shown, typed, attempt.errors, 400)
@@ -211,7 +258,7 @@ def delete(session: SessionDep, actor: PortalActor, _user: CurrentUser, post_id:
 def report_page(
     request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, post_id: Id
 ) -> Response:
-    _, post = posts.visible_post(session, actor, post_id)
+    _, post = posts.reportable_post(session, actor, post_id)
     return render(request, "forums/report.html", {"post": post, "form": {}, "errors": {}})
 
 
@@ -229,6 +276,14 @@ def report(
         return render(request, "forums/report.html", context, 400)
     _, post = posts.visible_post(session, actor, made.post_id)
     return see_other(posts.address_of(session, post, "reported=1"))
+
+
+@router.get("/forums/posts/{post_id}/files/{name}")
+def post_file(
+    session: SessionDep, actor: PortalActor, settings: SettingsDep, _user: CurrentUser,
+    post_id: Id, name: str,
+) -> StreamingResponse:  # fmt: skip
+    return file_response(settings, post_files.post_file(session, actor, post_id, name))
 
 
 routers = [router]

@@ -38,8 +38,11 @@ def moderates(actor: Actor, roles: frozenset[CourseRole]) -> bool:
     return _reader(actor) and (bool(roles & MODERATORS) or actor.is_manager)
 
 
-def can_configure(actor: Actor, roles: frozenset[CourseRole]) -> bool:
-    """A forum's kind, title, introduction and groups: its course's teachers and managers."""
+def can_configure(actor: Actor, roles: frozenset[CourseRole], forum: Forum | None = None) -> bool:
+    """A forum's kind, title, introduction and groups: its course's teachers and managers; a
+    programme's forum, which all its courses share, its managers only."""
+    if forum is not None and forum.programme_id is not None:
+        return _reader(actor) and actor.is_manager
     return _reader(actor) and (CourseRole.TEACHER in roles or actor.is_manager)
 
 

@@ -98,6 +98,9 @@ class PostRead(BaseModel):
     created_at: datetime
     edited_at: datetime | None
     deleted: bool
+    files: list[str] = Field(
+        default_factory=list, description="Names of the attached files, at …/files/{name}"
+    )
 
 
 class ReportCreate(StrictInput):

@@ -1,4 +1,4 @@
-"""add forums, threads, posts, read marks and post reports
+"""add forums, threads, posts, read marks, post reports and post files
 
 Revision ID: c18a0001forum
 Revises: c17b0001ltit
@@ -190,9 +190,35 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("forum_post_reports") as batch:
         batch.create_index(batch.f("ix_forum_post_reports_forum_id"), ["forum_id"])
+    op.create_table(
+        "forum_post_files",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("post_id", sa.Integer(), nullable=False),
+        sa.Column("content_file_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["post_id"],
+            ["forum_posts.id"],
+            name=op.f("fk_forum_post_files_post_id_forum_posts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["content_file_id"],
+            ["content_files.id"],
+            name=op.f("fk_forum_post_files_content_file_id_content_files"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_forum_post_files")),
+        sa.UniqueConstraint("post_id", "name", name=op.f("uq_forum_post_files_post_id_name")),
+    )
+    with op.batch_alter_table("forum_post_files") as batch:
+        batch.create_index(batch.f("ix_forum_post_files_content_file_id"), ["content_file_id"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("forum_post_files") as batch:
+        batch.drop_index(batch.f("ix_forum_post_files_content_file_id"))
+    op.drop_table("forum_post_files")
     with op.batch_alter_table("forum_post_reports") as batch:
         batch.drop_index(batch.f("ix_forum_post_reports_forum_id"))
     op.drop_table("forum_post_reports")

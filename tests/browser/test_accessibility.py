@@ -40,7 +40,14 @@ def test_student_core_pages_are_accessible(page: Page, language: str):
     try:
         page.goto("/courses/MPHM-IND")
         module_href = page.locator("ul.modules a").first.get_attribute("href")
-        for path in ("/", "/courses/MPHM-IND", str(module_href)):
+        page.goto("/courses/MPHM-IND/forums")
+        forum = page.locator("a[href*='/forums/']", has_text="Welcome space").first
+        forum_href = forum.get_attribute("href")
+        page.goto(str(forum_href))
+        thread_href = page.locator("a[href^='/forums/threads/']").first.get_attribute("href")
+        paths = ("/", "/courses/MPHM-IND", str(module_href), "/courses/MPHM-IND/forums",
+                 str(forum_href), str(thread_href))  # fmt: skip
+        for path in paths:
             page.goto(path)
             assert page.locator("html").get_attribute("lang") == language
             assert axe_violations(page) == [], (language, path)

@@ -125,10 +125,15 @@ def test_student_pages_fit_a_phone(phone: Page, language: str):
     try:
         module = first_link(phone, "/courses/MPHM-IND", "ul.modules a")
         session = first_link(phone, "/courses/MPHM-IND/sessions", "ul.sessions a")
+        forum = first_link(
+            phone, "/courses/MPHM-IND/forums", "a[href*='/forums/']:has-text('Welcome space')"
+        )
+        thread = first_link(phone, forum, "a[href^='/forums/threads/']")
         phone.goto("/calendar")  # with an address shown (a long one, in a field)
         phone.locator("form[action='/calendar'] button").click()
         paths = ["/", "/courses/MPHM-IND", module, "/profile", "/calendar", "/attendance",
-                 "/catalogue", "/courses/MPHM-IND/sessions", session]  # fmt: skip
+                 "/catalogue", "/courses/MPHM-IND/sessions", session,
+                 "/courses/MPHM-IND/forums", forum, thread]  # fmt: skip
         check_pages(phone, language, paths)
     finally:
         choose_language(phone, "en")

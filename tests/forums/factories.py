@@ -3,21 +3,24 @@
 import itertools
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, object_session
 
 from app.accounts.auth import actor_for_user
 from app.accounts.models import User
 from app.core.actors import SYSTEM, Actor
 from app.core.config import Settings
-from app.courses.models import Course, Section
+from app.core.security import hash_password
+from app.courses.models import Course, Programme, ProgrammeCourse, ProgrammeKind, Section, Status
 from app.courses.schemas import ModuleCreate
 from app.courses.service.content import add_module
+from app.enrolment import cohorts
 from app.forums.models import ForumKind
 from app.forums.schemas import ForumUpdate, PostCreate, ThreadCreate
 from app.forums.service import access, posts, threads
 from app.membership.models import CourseRole
-from tests.accounts.factories import make_user
+from tests.accounts.factories import PASSWORD, api_token, bearer, make_user, sign_in
 from tests.courses.factories import enrol_as, import_hs101
 
 _n = itertools.count(1)
@@ -80,3 +83,57 @@ def thread(w: ForumWorld, author: User, title: str = "Introductions", body: str 
 
 def reply(w: ForumWorld, author: User, thread_id: int, body: str = "Welcome") -> int:
     return posts.reply(w.db, w.actor(author), thread_id, PostCreate(body_markdown=body)).id
+
+
+# --- Helpers for the service and API tests ---------------------------------------------------
+
+
+def headers_for(client: TestClient, user: User) -> dict[str, str]:
+    """A bearer header of the user's own API token (a password is given them if they have
+    none: the tests' hasher is cheap)."""
+    if user.password_hash is None:
+        user.password_hash = hash_password(PASSWORD)
+        object_session(user).flush()  # type: ignore[union-attr]
+    return bearer(api_token(client, user.email))
+
+
+def make_group(db: Session, course: Course, name: str, *members: User) -> int:
+    """A group of the course with its members, made as the enrolment service makes them."""
+    group = cohorts.create_group(db, SYSTEM, course.id, name)
+    db.flush()
+    for member in members:
+        cohorts.set_group_member(db, SYSTEM, group.id, member.id, member=True)
+    db.flush()
+    return group.id
+
+
+def programme_of(db: Session, *courses: Course) -> Programme:
+    """A published programme holding the courses."""
+    programme = Programme(
+        code=f"FORUM-PRG-{next(_n)}",
+        kind=ProgrammeKind.INDUCTION,
+        title="Induction",
+        status=Status.PUBLISHED,
+    )
+    programme.courses = [
+        ProgrammeCourse(course_id=course.id, semester=1, position=i)
+        for i, course in enumerate(courses)
+    ]
+    db.add(programme)
+    db.flush()
+    return programme
+
+
+def count(db: Session, model: type[object]) -> int:
+    return int(db.scalar(select(func.count()).select_from(model)) or 0)  # type: ignore[arg-type]
+
+
+# --- Helpers for the page tests --------------------------------------------------------------
+
+
+def sign_in_as(client: TestClient, w: ForumWorld, user: User) -> None:
+    """Sign the user in through the portal form (a password is given them if they have none)."""
+    if user.password_hash is None:
+        user.password_hash = hash_password(PASSWORD)
+        w.db.flush()
+    sign_in(client, user.email)

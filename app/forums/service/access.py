@@ -19,6 +19,7 @@ from app.courses.models import (
     ModuleKind,
     Programme,
     ProgrammeCourse,
+    Status,
     programme_institutions,
 )
 from app.courses.policy import can_manage_programme
@@ -117,7 +118,7 @@ def programme_roles(session: Session, actor: Actor, programme_id: int) -> frozen
     return frozenset(roles)
 
 
-def _awarding_ids(session: Session, programme_id: int) -> list[int]:
+def awarding_ids(session: Session, programme_id: int) -> list[int]:
     return list(
         session.scalars(
             select(programme_institutions.c.institution_id).where(
@@ -131,7 +132,7 @@ def _programme_access(session: Session, actor: Actor, forum: Forum) -> ForumAcce
     assert forum.programme_id is not None
     roles = programme_roles(session, actor, forum.programme_id)
     reached = actor.is_manager and can_manage_programme(
-        actor, _awarding_ids(session, forum.programme_id)
+        actor, awarding_ids(session, forum.programme_id)
     )
     if not policy.can_read(actor, roles, reached_as_manager=reached):
         raise NoSuchForum()
@@ -158,9 +159,13 @@ def create_programme_forum(
     """A forum every course of the programme shares, such as the induction's welcome space:
     made by the managers of the programme."""
     programme = session.get(Programme, programme_id)
-    if programme is None or not can_manage_programme(actor, _awarding_ids(session, programme_id)):
+    manages = programme is not None and can_manage_programme(
+        actor, awarding_ids(session, programme_id)
+    )
+    # A published programme is public (its page, the API's list): refused, not hidden.
+    if programme is None or (programme.status is not Status.PUBLISHED and not manages):
         raise NotFound(N_("No such programme."))
-    if not policy.can_create_programme_forum(actor):
+    if not manages or not policy.can_create_programme_forum(actor):
         raise Forbidden(N_("Only managers open a programme's forums."))
     forum = Forum(programme_id=programme_id, title=data.title, kind=data.kind,
                   intro_markdown=data.intro_markdown,
@@ -174,7 +179,7 @@ def configure(session: Session, actor: Actor, forum_id: int, data: ForumUpdate) 
     """A forum's kind, title, introduction and separate groups, set by its course's teachers
     (a programme's forum by its managers)."""
     access = get_forum(session, actor, forum_id)
-    if not policy.can_configure(actor, access.roles):
+    if not policy.can_configure(actor, access.roles, access.forum):
         raise Forbidden(N_("Only the course's teachers set up its forums."))
     forum = access.forum
     if data.title is not None:

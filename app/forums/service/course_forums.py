@@ -11,13 +11,20 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.core.actors import Actor
-from app.core.errors import DomainError, Invalid
+from app.core.errors import DomainError, Forbidden, Invalid
 from app.core.i18n import N_
-from app.courses.models import Module, ModuleKind, ProgrammeCourse
+from app.courses.models import Module, ModuleKind, Programme, ProgrammeCourse
+from app.courses.policy import can_manage_programme
 from app.courses.service.courses import get_course
 from app.forums import policy
 from app.forums.models import ForumPost, ForumThread
-from app.forums.service.access import ForumAccess, forum_of_module, my_groups, programme_forums
+from app.forums.service.access import (
+    ForumAccess,
+    awarding_ids,
+    forum_of_module,
+    my_groups,
+    programme_forums,
+)
 from app.forums.service.reading import forum_unread
 
 SEARCH_LIMIT = 50
@@ -57,6 +64,30 @@ def course_forums(session: Session, actor: Actor, course_id: int) -> list[ForumE
         ForumEntry(access, forum_unread(session, access))
         for access in _readable(session, actor, course_id)
     ]
+
+
+def programmes_to_open_forums(session: Session, actor: Actor, course_id: int) -> list[Programme]:
+    """The programmes of the course in which the reader may open a forum (its managers)."""
+    if not policy.can_create_programme_forum(actor):
+        return []
+    found = session.scalars(
+        select(Programme)
+        .join(ProgrammeCourse, ProgrammeCourse.programme_id == Programme.id)
+        .where(ProgrammeCourse.course_id == course_id)
+        .order_by(Programme.code)
+    ).all()
+    return [p for p in found if can_manage_programme(actor, awarding_ids(session, p.id))]
+
+
+def programme_for_forum(session: Session, actor: Actor, course_id: int, chosen: str) -> int:
+    """The programme a form names for a new forum: one of the course's the reader manages.
+    Who may open no programme's forum is refused (403), whatever the form names."""
+    if not policy.can_create_programme_forum(actor):
+        raise Forbidden(N_("Only managers open a programme's forums."))
+    for programme in programmes_to_open_forums(session, actor, course_id):
+        if str(programme.id) == chosen:
+            return programme.id
+    raise Invalid(N_("Choose one of the course's programmes."), field="programme_id")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from app.forums import policy
 from app.forums.models import ForumPost, ForumThread, PostReport
 from app.forums.schemas import PostCreate, PostUpdate, ReportCreate
 from app.forums.service.access import ForumAccess
+from app.forums.service.attachments import drop_files, file_names
 from app.forums.service.reading import mark_thread_read
 from app.forums.service.threads import complete_forum_module, new_post, visible_thread
 
@@ -42,6 +43,7 @@ class PostRow:
     can_edit: bool
     can_delete: bool
     can_report: bool
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ def read_thread(
     posts, next_cursor = paginate(session, stmt, ForumPost.id, cursor, limit)
     names = _names(session, {p.author_id for p in posts if p.author_id is not None})
     now = utcnow()
+    files = file_names(session, [post.id for post in posts])
     rows = [
         PostRow(
             post,
@@ -87,6 +90,7 @@ def read_thread(
             policy.can_edit_post(actor, post, now),
             policy.can_delete_post(actor, access.roles, post, now),
             policy.can_report(actor, post),
+            tuple(files.get(post.id, ())),
         )
         for post in posts
     ]
@@ -166,11 +170,18 @@ def visible_post(session: Session, actor: Actor, post_id: int) -> tuple[ForumAcc
     return access, post
 
 
-def edit_post(session: Session, actor: Actor, post_id: int, data: PostUpdate) -> ForumPost:
-    """Its author changes a post within 30 minutes of writing it; then it is read only."""
+def editable_post(session: Session, actor: Actor, post_id: int) -> ForumPost:
+    """A post its reader may still change (its author, within the edit window); the others
+    who see it are refused, as is its form."""
     _, post = visible_post(session, actor, post_id)
     if not policy.can_edit_post(actor, post, utcnow()):
         raise Forbidden(N_("This post can no longer be edited."))
+    return post
+
+
+def edit_post(session: Session, actor: Actor, post_id: int, data: PostUpdate) -> ForumPost:
+    """Its author changes a post within 30 minutes of writing it; then it is read only."""
+    post = editable_post(session, actor, post_id)
     post.body_markdown = data.body_markdown
     post.body_html = render_markdown(data.body_markdown)
     post.edited_at = utcnow()
@@ -188,15 +199,22 @@ def delete_post(session: Session, actor: Actor, post_id: int) -> ForumPost:
     post.deleted_by_id = actor.user_id
     post.body_markdown = ""
     post.body_html = ""
+    drop_files(session, post)
     session.flush()
     return post
 
 
-def report_post(session: Session, actor: Actor, post_id: int, data: ReportCreate) -> PostReport:
-    """Tell the forum's moderators a post needs their eyes; once per reader and post."""
+def reportable_post(session: Session, actor: Actor, post_id: int) -> tuple[ForumAccess, ForumPost]:
+    """A post its reader may report (not their own, not deleted), as is its form."""
     access, post = visible_post(session, actor, post_id)
     if not policy.can_report(actor, post):
         raise Forbidden(N_("You cannot report this post."))
+    return access, post
+
+
+def report_post(session: Session, actor: Actor, post_id: int, data: ReportCreate) -> PostReport:
+    """Tell the forum's moderators a post needs their eyes; once per reader and post."""
+    access, post = reportable_post(session, actor, post_id)
     report = PostReport(
         post_id=post.id,
         forum_id=access.forum.id,

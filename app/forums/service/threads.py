@@ -5,9 +5,9 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
@@ -15,6 +15,7 @@ from app.core.actors import Actor
 from app.core.db import utcnow
 from app.core.errors import Forbidden, Invalid, NotFound
 from app.core.i18n import N_
+from app.core.inputs import MAX_INT
 from app.core.markdown import render_markdown
 from app.core.pagination import MAX_PAGE_SIZE
 from app.courses.models import CompletionRule, Module
@@ -63,7 +64,10 @@ def _after(cursor: str) -> ColumnElement[bool]:
         at = datetime.fromisoformat(moment)
         if not isinstance(pinned, bool) or not isinstance(last_id, int) or at.tzinfo is None:
             raise ValueError(cursor)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        if not 0 <= last_id <= MAX_INT:  # past any id (SQLite cannot even bind it)
+            raise ValueError(cursor)
+        at = at.astimezone(UTC)  # a date past the calendar's end in UTC overflows here
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError) as exc:
         raise Invalid(N_("The cursor is not one Agora gave out."), field="cursor") from exc
     same_pin = ForumThread.pinned == pinned
     later_pin = ForumThread.pinned.is_(False) if pinned else false()
@@ -99,7 +103,7 @@ def list_threads(
     rows = [ThreadRow(thread, name, *counts.get(thread.id, (0, 0))) for thread, name in page]
     next_cursor = _cursor_of(page[-1][0]) if more and page else None
     can_start = policy.can_start_thread(actor, access.roles, access.forum)
-    can_configure = policy.can_configure(actor, access.roles)
+    can_configure = policy.can_configure(actor, access.roles, access.forum)
     return ThreadList(access, rows, next_cursor, can_start, can_configure)
 
 
@@ -138,6 +142,12 @@ def start_thread(session: Session, actor: Actor, forum_id: int, data: ThreadCrea
     session.flush()
     complete_forum_module(session, access, actor.user_id)
     return thread
+
+
+def opening_post_id(session: Session, thread_id: int) -> int:
+    found = session.scalar(select(func.min(ForumPost.id)).where(ForumPost.thread_id == thread_id))
+    assert found is not None
+    return found
 
 
 def visible_thread(
