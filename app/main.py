@@ -43,6 +43,8 @@ from app.forums import pages as forums_pages
 from app.grades import api as grades_api
 from app.grades import pages as grades_pages
 from app.lti import routes as lti_routes
+from app.messaging import api as messaging_api
+from app.messaging import pages as messaging_pages
 from app.portal import pages as portal_pages
 from app.quizzes import api as quizzes_api
 from app.quizzes import pages as quizzes_pages
@@ -103,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *quizzes_api.routers,
         *credits_api.routers,
         *forums_api.routers,
+        *messaging_api.routers,
         *webhooks_api.routers,
         *lti_routes.api_routers,
     ]:
@@ -130,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *quizzes_pages.routers,
         *credits_pages.routers,
         *forums_pages.routers,
+        *messaging_pages.routers,
         *webhook_pages.routers,
         *lti_routes.page_routers,
     ]:

@@ -21,6 +21,7 @@ from app.grades import models as grade_models
 from app.lti import platform_models as lti_platform_models
 from app.lti import tool_models as lti_tool_models
 from app.membership import models as membership_models
+from app.messaging import models as messaging_models
 from app.quizzes import attempt_models as quiz_attempt_models
 from app.quizzes import models as quiz_models
 from app.webhooks import models as webhook_models
@@ -48,6 +49,7 @@ __all__ = [
     "lti_platform_models",
     "lti_tool_models",
     "membership_models",
+    "messaging_models",
     "quiz_attempt_models",
     "quiz_models",
     "webhook_models",
