@@ -59,7 +59,10 @@ def send(
     if attempt.refused:
         return _conversation_page(request, session, actor, user_id, form=typed,
                                   errors=attempt.errors, status=400)  # fmt: skip
-    return see_other(f"/messages/{user_id}#message-{message.id}")
+    # The page that shows the new message: in a long conversation, not the first one.
+    cursor = service.cursor_of_page_with(session, message)
+    page = f"?cursor={cursor}" if cursor else ""
+    return see_other(f"/messages/{user_id}{page}#message-{message.id}")
 
 
 @router.post("/messages/{user_id}/block")

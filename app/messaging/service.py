@@ -16,7 +16,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.i18n import N_
 from app.core.markdown import render_markdown
-from app.core.pagination import paginate
+from app.core.pagination import encode_cursor, paginate
 from app.enrolment.models import GroupMember
 from app.membership.models import CourseRole, Enrolment, EnrolmentStatus
 from app.membership.policy import reached_user_ids
@@ -145,6 +145,20 @@ def conversation_with(
     return ConversationView(other, found, next_cursor, may_write(session, actor, other), i_blocked)
 
 
+def cursor_of_page_with(session: Session, message: Message, limit: int = PAGE) -> str | None:
+    """The cursor of the page of the conversation (oldest first, `limit` a page) that holds
+    `message`; None for the first page."""
+    in_conversation = Message.conversation_id == message.conversation_id
+    before = session.scalar(select(func.count()).where(in_conversation, Message.id < message.id))
+    start = (int(before or 0) // limit) * limit
+    if start == 0:
+        return None
+    last_before = session.scalar(
+        select(Message.id).where(in_conversation).order_by(Message.id).offset(start - 1).limit(1)
+    )
+    return encode_cursor(last_before) if last_before is not None else None
+
+
 def _mark_read(conversation: Conversation, me: int, up_to: int) -> None:
     if conversation.first_user_id == me:
         conversation.first_read_up_to = max(conversation.first_read_up_to, up_to)
@@ -262,7 +276,9 @@ def contacts(session: Session, actor: Actor) -> list[tuple[int, str]]:
 
 
 def set_blocked(session: Session, actor: Actor, user_id: int, *, blocked: bool) -> None:
-    """Block a person (they cannot write to you any more) or unblock them."""
+    """Block a person (they cannot write to you any more) or unblock them. Someone one never
+    blocked is not found unless one may know of them (as when blocking), so that unblocking
+    does not tell which people exist."""
     me = _person(actor)
     other = _recipient(session, user_id)
     if other.id == me:
@@ -270,8 +286,9 @@ def set_blocked(session: Session, actor: Actor, user_id: int, *, blocked: bool) 
     existing = session.scalar(
         select(Block).where(Block.blocker_id == me, Block.blocked_id == other.id)
     )
-    if blocked and existing is None:
+    if existing is None:
         _check_visible(session, actor, other)
+    if blocked and existing is None:
         session.add(Block(blocker_id=me, blocked_id=other.id))
     elif not blocked and existing is not None:
         session.delete(existing)
