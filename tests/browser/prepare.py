@@ -4,7 +4,7 @@ without moving the demo students' progress that the journeys count."""
 
 import sys
 
-from app import seed
+from app import community_seed, seed
 from app.accounts.schemas import UserCreate
 from app.accounts.service import create_user, find_user_by_email
 from app.core.actors import SYSTEM
@@ -33,6 +33,7 @@ def main(password: str) -> None:
                 )
                 create_user(session, SYSTEM, data, is_demo=True)
         seed.enrol_demo_accounts(session)
+        community_seed.open_welcome_space(session)
         checker = create_user(
             session, SYSTEM,
             UserCreate(email=PAGE_CHECKER, display_name="Page Checker", password=password,

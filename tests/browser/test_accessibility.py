@@ -45,8 +45,10 @@ def test_student_core_pages_are_accessible(page: Page, language: str):
         forum_href = forum.get_attribute("href")
         page.goto(str(forum_href))
         thread_href = page.locator("a[href^='/forums/threads/']").first.get_attribute("href")
+        page.goto("/messages")
+        contact_href = page.locator("ul.contacts a").first.get_attribute("href")
         paths = ("/", "/courses/MPHM-IND", str(module_href), "/courses/MPHM-IND/forums",
-                 str(forum_href), str(thread_href))  # fmt: skip
+                 str(forum_href), str(thread_href), "/messages", str(contact_href))  # fmt: skip
         for path in paths:
             page.goto(path)
             assert page.locator("html").get_attribute("lang") == language
@@ -100,6 +102,7 @@ def test_management_pages_are_accessible(page: Page):
         "/admin/programmes",
         "/admin/webhooks",
         "/admin/lti",
+        "/admin/message-reports",
         "/admin/courses/new",
     ):
         page.goto(path)

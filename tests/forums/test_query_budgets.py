@@ -3,7 +3,6 @@
 others) and a course's forums with their unread counts, on the pages and over the API; in a
 general forum, a forum of questions and answers and one of separate groups."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -18,6 +17,7 @@ from app.forums.models import Forum, ForumKind
 from app.forums.service import access, reading
 from app.membership.models import CourseRole
 from tests.accounts.factories import make_user
+from tests.budgets import at_two_sizes, statements
 from tests.conftest import QueryCounter
 from tests.courses.factories import enrol_as
 from tests.forums.factories import (
@@ -105,25 +105,6 @@ def growing(request: pytest.FixtureRequest, db: Session, settings: Settings) -> 
     return found
 
 
-def _statements(
-    client: TestClient, queries: QueryCounter, url: str, headers: dict[str, str] | None = None
-) -> int:
-    client.get(url, headers=headers)  # warm: marks what it shows read, fills process caches
-    with queries:
-        response = client.get(url, headers=headers)
-    assert response.status_code == 200, response.text
-    return queries.count
-
-
-def _at_two_sizes(grow: Callable[[int], None], measure: Callable[[], object]) -> list[object]:
-    """What `measure` finds with few (size 0) and with many (size 1)."""
-    counts = []
-    for size in (0, 1):
-        grow(size)
-        counts.append(measure())
-    return counts
-
-
 def test_a_discussions_page_does_not_grow_with_its_posts_and_authors(
     client: TestClient, growing: Growing, queries: QueryCounter
 ) -> None:
@@ -135,7 +116,7 @@ def test_a_discussions_page_does_not_grow_with_its_posts_and_authors(
 
     sign_in_as(client, growing.w, growing.w.student)
     url = f"/forums/threads/{opened}"
-    counts = _at_two_sizes(grow, lambda: _statements(client, queries, url))
+    counts = at_two_sizes(grow, lambda: statements(client, queries, url))
 
     assert counts[0] == counts[1], queries.statements
     assert "Later posts" in client.get(url).text  # the second size is more than a page
@@ -151,8 +132,8 @@ def test_a_forums_discussions_and_the_courses_forums_do_not_grow(
     sign_in_as(client, growing.w, growing.w.student)
     forum = f"/forums/{growing.w.forum_id}"
     course = f"/courses/{growing.w.course.code}/forums"
-    counts = _at_two_sizes(
-        grow, lambda: (_statements(client, queries, forum), _statements(client, queries, course))
+    counts = at_two_sizes(
+        grow, lambda: (statements(client, queries, forum), statements(client, queries, course))
     )
 
     assert counts[0] == counts[1], queries.statements
@@ -173,10 +154,10 @@ def test_the_api_lists_of_discussions_and_posts_do_not_grow(
     threads_url = f"/api/v1/forums/{growing.w.forum_id}/threads"
     posts_url = f"/api/v1/forum-threads/{opened}/posts"
     forums_url = f"/api/v1/courses/{growing.w.course.id}/forums"
-    counts = _at_two_sizes(grow, lambda: (
-        _statements(client, queries, threads_url, headers),
-        _statements(client, queries, posts_url, headers),
-        _statements(client, queries, forums_url, headers),
+    counts = at_two_sizes(grow, lambda: (
+        statements(client, queries, threads_url, headers),
+        statements(client, queries, posts_url, headers),
+        statements(client, queries, forums_url, headers),
     ))  # fmt: skip
 
     assert counts[0] == counts[1], queries.statements

@@ -12,31 +12,13 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.core.config import Settings
 from app.membership.models import CourseRole
+from tests.budgets import at_two_sizes, statements
 from tests.conftest import QueryCounter
 from tests.courses.factories import enrol_as
 from tests.forums.factories import headers_for
 from tests.messaging.factories import MessagingWorld, messaging_world, person, sign_in_as, write
 
 pytestmark = pytest.mark.time_machine(datetime(2026, 12, 1, 12, tzinfo=UTC), tick=False)
-
-
-def _statements(
-    client: TestClient, queries: QueryCounter, url: str, headers: dict[str, str] | None = None
-) -> int:
-    client.get(url, headers=headers)  # warm: marks what it shows read, fills process caches
-    with queries:
-        response = client.get(url, headers=headers)
-    assert response.status_code == 200, response.text
-    return queries.count
-
-
-def _at_two_sizes(grow: Callable[[int], None], measure: Callable[[], object]) -> list[object]:
-    """What `measure` finds with few (size 0) and with many (size 1)."""
-    counts = []
-    for size in (0, 1):
-        grow(size)
-        counts.append(measure())
-    return counts
 
 
 def _students_writing(w: MessagingWorld, learners: list[User]) -> Callable[[int], None]:
@@ -62,9 +44,9 @@ def test_the_conversations_page_and_list_do_not_grow_with_the_conversations(
     learners: list[User] = []
     headers = headers_for(client, w.teacher)
     sign_in_as(client, w.teacher)
-    counts = _at_two_sizes(_students_writing(w, learners), lambda: (
-        _statements(client, queries, "/messages"),
-        _statements(client, queries, "/api/v1/messages", headers),
+    counts = at_two_sizes(_students_writing(w, learners), lambda: (
+        statements(client, queries, "/messages"),
+        statements(client, queries, "/api/v1/messages", headers),
     ))  # fmt: skip
 
     assert counts[0] == counts[1], queries.statements
@@ -89,9 +71,9 @@ def test_a_conversations_page_does_not_grow_with_its_messages(
     sign_in_as(client, w.student)
     page = f"/messages/{w.teacher.id}"
     api = f"/api/v1/messages/with/{w.teacher.id}"
-    counts = _at_two_sizes(grow, lambda: (
-        _statements(client, queries, page),
-        _statements(client, queries, api, headers),
+    counts = at_two_sizes(grow, lambda: (
+        statements(client, queries, page),
+        statements(client, queries, api, headers),
     ))  # fmt: skip
 
     assert counts[0] == counts[1], queries.statements
