@@ -2,6 +2,7 @@
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -64,14 +65,14 @@ def _person(db: Session, name: str) -> User:
 
 
 def forum_world(
-    db: Session, settings: Settings, kind: ForumKind = ForumKind.GENERAL, **options: object
+    db: Session, settings: Settings, kind: ForumKind = ForumKind.GENERAL, **options: Any
 ) -> ForumWorld:
     course = import_hs101(db, settings)
     teacher, student, other = (_person(db, name) for name in ("Tran", "Sisouk", "Bounmy"))
     enrol_as(db, course, teacher, CourseRole.TEACHER)
     enrol_as(db, course, student, CourseRole.STUDENT)
     enrol_as(db, course, other, CourseRole.STUDENT)
-    module_id, forum_id = forum_module(db, settings, course, kind, **options)  # type: ignore[arg-type]
+    module_id, forum_id = forum_module(db, settings, course, kind, **options)
     return ForumWorld(db, settings, course, forum_id, module_id, teacher, student, other)
 
 
@@ -93,7 +94,9 @@ def headers_for(client: TestClient, user: User) -> dict[str, str]:
     none: the tests' hasher is cheap)."""
     if user.password_hash is None:
         user.password_hash = hash_password(PASSWORD)
-        object_session(user).flush()  # type: ignore[union-attr]
+        session = object_session(user)
+        assert session is not None
+        session.flush()
     return bearer(api_token(client, user.email))
 
 
@@ -124,8 +127,8 @@ def programme_of(db: Session, *courses: Course) -> Programme:
     return programme
 
 
-def count(db: Session, model: type[object]) -> int:
-    return int(db.scalar(select(func.count()).select_from(model)) or 0)  # type: ignore[arg-type]
+def count(db: Session, model: type[Any]) -> int:
+    return int(db.scalar(select(func.count()).select_from(model)) or 0)
 
 
 # --- Helpers for the page tests --------------------------------------------------------------

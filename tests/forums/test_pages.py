@@ -4,6 +4,7 @@ deleting, reporting, moderating, marking read, separate groups; refused forms wr
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -44,8 +45,8 @@ def _unread_cells(html: str) -> list[str]:
     return re.findall(r'<td data-label="Unread">(.*?)</td>', html)
 
 
-def _world(db: Session, settings: Settings, **options: object) -> ForumWorld:
-    return forum_world(db, settings, **options)  # type: ignore[arg-type]
+def _world(db: Session, settings: Settings, **options: Any) -> ForumWorld:
+    return forum_world(db, settings, **options)
 
 
 def test_the_module_page_opens_the_forum_and_counts_what_is_unread(

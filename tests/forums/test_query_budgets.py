@@ -4,6 +4,7 @@ others) and a course's forums with their unread counts, on the pages and over th
 general forum, a forum of questions and answers and one of separate groups."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,7 +31,7 @@ from tests.forums.factories import (
     thread,
 )
 
-FORUMS = {
+FORUMS: dict[str, dict[str, Any]] = {
     "general": {},
     "qanda": {"kind": ForumKind.QANDA},
     "separate groups": {"separate_groups": True},
@@ -93,7 +94,7 @@ class Growing:
 
 @pytest.fixture(params=sorted(FORUMS))
 def growing(request: pytest.FixtureRequest, db: Session, settings: Settings) -> Growing:
-    w = forum_world(db, settings, **FORUMS[request.param])  # type: ignore[arg-type]
+    w = forum_world(db, settings, **FORUMS[request.param])
     forum = db.get_one(Forum, w.forum_id)
     group_id = None
     if forum.separate_groups:

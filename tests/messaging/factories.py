@@ -1,6 +1,7 @@
 """A course with the people who write to each other, and helpers to write and to sign in."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -42,8 +43,8 @@ class MessagingWorld:
         return actor_for_user(user)
 
 
-def person(db: Session, name: str, **options: object) -> User:
-    user = make_user(db, **options)  # type: ignore[arg-type]
+def person(db: Session, name: str, **options: Any) -> User:
+    user = make_user(db, **options)
     user.display_name = name
     db.flush()
     return user
