@@ -120,9 +120,9 @@ def start_thread(
 ) -> Response:  # fmt: skip
     typed = {"title": title, "body_markdown": body_markdown, "group_id": group_id or None}
     with attempt_form(request, session) as attempt:
-        thread = threads.start_thread(session, actor, forum_id, ThreadCreate.model_validate(typed))
-        opening = threads.opening_post_id(session, thread.id)
-        post_files.add_files(session, actor, settings, opening, _uploads(files))
+        thread = post_files.start_thread_with_files(
+            session, actor, settings, forum_id, ThreadCreate.model_validate(typed), _uploads(files)
+        )
     if attempt.refused:
         return _forum_page(request, session, actor, forum_id, form=typed, errors=attempt.errors,
                            status=400)  # fmt: skip
@@ -197,8 +197,9 @@ def reply(
 ) -> Response:  # fmt: skip
     typed = {"body_markdown": body_markdown, "parent_id": parent_id or None}
     with attempt_form(request, session) as attempt:
-        post = posts.reply(session, actor, thread_id, PostCreate.model_validate(typed))
-        post_files.add_files(session, actor, settings, post.id, _uploads(files))
+        post = post_files.reply_with_files(
+            session, actor, settings, thread_id, PostCreate.model_validate(typed), _uploads(files)
+        )
     if attempt.refused:
         return _thread_page(request, session, actor, thread_id, form=typed, errors=attempt.errors,
                             status=400)  # fmt: skip
@@ -240,8 +241,9 @@ def edit(
 ) -> Response:  # fmt: skip
     typed = {"body_markdown": body_markdown}
     with attempt_form(request, session) as attempt:
-        post = posts.edit_post(session, actor, post_id, PostUpdate.model_validate(typed))
-        post_files.add_files(session, actor, settings, post.id, _uploads(files))
+        post = post_files.edit_with_files(
+            session, actor, settings, post_id, PostUpdate.model_validate(typed), _uploads(files)
+        )
     if attempt.refused:
         _, shown = posts.visible_post(session, actor, post_id)
         return _edit_page(request, shown, typed, attempt.errors, 400)

@@ -115,12 +115,13 @@ def may_write(session: Session, actor: Actor, recipient: User) -> bool:
     return policy.may_write(actor, recipient.id, ties(session, actor, recipient))
 
 
-def _check_visible(session: Session, actor: Actor, other: User) -> Conversation | None:
-    """The conversation with `other`; someone one may not write to and never wrote with is
-    not found (their existence is not admitted)."""
-    me = _person(actor)
+def _visible_conversation(
+    session: Session, me: int, other: User, can_write: bool
+) -> Conversation | None:
+    """The conversation with `other`; someone one may not write to (`can_write`, as decided)
+    and never wrote with is not found (their existence is not admitted)."""
     conversation = _conversation(session, me, other.id)
-    if conversation is None and not may_write(session, actor, other):
+    if conversation is None and not can_write:
         raise NoSuchPerson()
     return conversation
 
@@ -129,9 +130,10 @@ def conversation_with(
     session: Session, actor: Actor, user_id: int, cursor: str | None = None, limit: int = PAGE
 ) -> ConversationView:
     """The messages with a person, oldest first, 50 a page; reading them marks them read."""
-    other = _recipient(session, user_id)
-    conversation = _check_visible(session, actor, other)
     me = _person(actor)
+    other = _recipient(session, user_id)
+    can_write = may_write(session, actor, other)
+    conversation = _visible_conversation(session, me, other, can_write)
     found: Sequence[Message] = []
     next_cursor = None
     if conversation is not None:
@@ -142,7 +144,7 @@ def conversation_with(
     i_blocked = bool(session.scalar(select(exists().where(
         Block.blocker_id == me, Block.blocked_id == other.id
     ))))  # fmt: skip
-    return ConversationView(other, found, next_cursor, may_write(session, actor, other), i_blocked)
+    return ConversationView(other, found, next_cursor, can_write, i_blocked)
 
 
 def cursor_of_page_with(session: Session, message: Message, limit: int = PAGE) -> str | None:
@@ -171,7 +173,7 @@ def send(session: Session, actor: Actor, user_id: int, data: MessageCreate) -> M
     me = _person(actor)
     other = _recipient(session, user_id)
     if not may_write(session, actor, other):
-        _check_visible(session, actor, other)  # a stranger is not found
+        _visible_conversation(session, me, other, can_write=False)  # a stranger is not found
         raise CannotWrite()
     conversation = _conversation(session, me, other.id) or _new_conversation(session, me, other.id)
     body = data.body_markdown
@@ -233,10 +235,6 @@ def conversations(session: Session, actor: Actor) -> list[ConversationRow]:
     return [ConversationRow(u, name, at, int(n or 0)) for u, name, at, n in rows]
 
 
-def unread_count(session: Session, actor: Actor) -> int:
-    return sum(row.unread for row in conversations(session, actor))
-
-
 def contacts(session: Session, actor: Actor) -> list[tuple[int, str]]:
     """The people the reader may write to through their courses and groups: the teachers and
     tutors of the courses they study, the learners of those they teach, their groups' members."""
@@ -287,7 +285,7 @@ def set_blocked(session: Session, actor: Actor, user_id: int, *, blocked: bool) 
         select(Block).where(Block.blocker_id == me, Block.blocked_id == other.id)
     )
     if existing is None:
-        _check_visible(session, actor, other)
+        _visible_conversation(session, me, other, may_write(session, actor, other))
     if blocked and existing is None:
         session.add(Block(blocker_id=me, blocked_id=other.id))
     elif not blocked and existing is not None:
