@@ -22,8 +22,10 @@ from app.lti import platform_models as lti_platform_models
 from app.lti import tool_models as lti_tool_models
 from app.membership import models as membership_models
 from app.messaging import models as messaging_models
+from app.notifications import models as notification_models
 from app.quizzes import attempt_models as quiz_attempt_models
 from app.quizzes import models as quiz_models
+from app.surveys import models as survey_models
 from app.webhooks import models as webhook_models
 from app.webinars import models as webinar_models
 
@@ -50,8 +52,10 @@ __all__ = [
     "lti_tool_models",
     "membership_models",
     "messaging_models",
+    "notification_models",
     "quiz_attempt_models",
     "quiz_models",
+    "survey_models",
     "webhook_models",
     "webinar_models",
 ]

@@ -111,6 +111,19 @@ class ForumRead(Base):
     up_to_post_id: Mapped[int] = mapped_column(default=0)
 
 
+class ForumSubscription(Base):
+    """A reader who follows a forum: told of each new discussion and reply they may read.
+    Everyone follows an announcements forum; nobody can leave one."""
+
+    __tablename__ = "forum_subscriptions"
+    __table_args__ = (UniqueConstraint("forum_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class PostReport(Base):
     """A reader's report of a post to the forum's moderators."""
 

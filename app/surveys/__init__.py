@@ -1,0 +1,1 @@
+"""Surveys: builder, audiences, one response per person, results with small-number suppression."""
