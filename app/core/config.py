@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     bbb_secret: SecretStr | None = None
     bbb_checksum_algorithm: Literal["sha1", "sha256"] = "sha1"
     webinar_join_window_minutes: int = 15
+    # Notifications set to a daily digest are mailed once the reader's day is over, at this
+    # hour of their own time zone.
+    notification_digest_hour: int = Field(default=6, ge=0, le=23)
+    # Survey results (and every other aggregate) hide a group of fewer responses than this.
+    survey_min_group_size: int = Field(default=5, ge=2)
     # Webhook endpoints must be public https addresses; tests (and only tests) allow loopback.
     webhooks_allow_loopback: bool = False
     webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)
