@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from alembic.config import Config
     from fastapi import FastAPI
     from sqlalchemy.orm import Session
@@ -183,20 +185,32 @@ def _development_base_url(host: str, port: int) -> None:
     )
 
 
+def worker_round(worker: str, now: "datetime | None" = None) -> int:
+    """What a worker does each round: queue the webinar reminders and the daily digests that
+    are due, then deliver the outbox. Returns how many messages were delivered."""
+    from app.core import outbox
+    from app.core.config import get_settings
+    from app.core.db import session_factory
+    from app.notifications.digests import gather_digests
+    from app.webinars.reminders import queue_due_reminders
+
+    settings = get_settings()
+    queue_due_reminders(session_factory, now)
+    gather_digests(session_factory, settings, now)
+    return outbox.deliver_due(session_factory, settings, worker=worker)
+
+
 def run_worker(args: argparse.Namespace) -> None:
-    """Deliver what the outbox holds (webhooks): once, or every N seconds with --every.
-    Several workers may run at once, on one machine or several; none sends a message twice."""
+    """Send what is due (reminders, digests, notification mail, webhooks): once, or every N
+    seconds with --every. Several workers may run at once, on one machine or several; none
+    sends a message twice."""
     import os
     import socket
     import time
 
-    from app.core import outbox
-    from app.core.config import get_settings
-    from app.core.db import session_factory
-
     worker = f"{socket.gethostname()}:{os.getpid()}"[:64]
     while True:
-        delivered = outbox.deliver_due(session_factory, get_settings(), worker=worker)
+        delivered = worker_round(worker)
         print(f"outbox messages delivered: {delivered}", flush=True)
         if not args.every:
             return
@@ -227,16 +241,22 @@ def retry_parked(args: argparse.Namespace) -> None:
 
 
 def send_reminders(args: argparse.Namespace) -> None:
-    """Run once (for cron or a systemd timer), or every N seconds with --every."""
+    """Queue the due webinar reminders and deliver the outbox: once (for cron or a systemd
+    timer), or every N seconds with --every. `agora worker` does this and more each round."""
+    import os
+    import socket
     import time
 
+    from app.core import outbox
     from app.core.config import get_settings
     from app.core.db import session_factory
-    from app.webinars.reminders import send_due_reminders
+    from app.webinars.reminders import queue_due_reminders
 
+    worker = f"{socket.gethostname()}:{os.getpid()}"[:64]
     while True:
-        sent = send_due_reminders(session_factory, get_settings())
-        print(f"reminders sent: {sent}")
+        queued = queue_due_reminders(session_factory)
+        outbox.deliver_due(session_factory, get_settings(), worker=worker)
+        print(f"reminders queued: {queued}", flush=True)
         if not args.every:
             return
         time.sleep(args.every)
@@ -344,7 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve_cmd.set_defaults(func=serve)
 
-    worker = commands.add_parser("worker", help="deliver the outbox (webhooks)")
+    worker = commands.add_parser(
+        "worker", help="send what is due: reminders, digests, notification mail, webhooks"
+    )
     worker.add_argument("--every", type=int, default=0, help="repeat every N seconds")
     worker.set_defaults(func=run_worker)
 

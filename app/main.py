@@ -45,6 +45,8 @@ from app.grades import pages as grades_pages
 from app.lti import routes as lti_routes
 from app.messaging import api as messaging_api
 from app.messaging import pages as messaging_pages
+from app.notifications import api as notifications_api
+from app.notifications import pages as notifications_pages
 from app.portal import pages as portal_pages
 from app.quizzes import api as quizzes_api
 from app.quizzes import pages as quizzes_pages
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *credits_api.routers,
         *forums_api.routers,
         *messaging_api.routers,
+        *notifications_api.routers,
         *webhooks_api.routers,
         *lti_routes.api_routers,
     ]:
@@ -134,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *credits_pages.routers,
         *forums_pages.routers,
         *messaging_pages.routers,
+        *notifications_pages.routers,
         *webhook_pages.routers,
         *lti_routes.page_routers,
     ]:

@@ -1,10 +1,11 @@
 """Signing in: passwords with rate limits, portal sessions, API tokens and password resets."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ScalarSelect, delete, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts import service
@@ -167,13 +168,37 @@ def start_session(
     return token
 
 
-def user_for_session(session: Session, token: str) -> User | None:
-    found = session.execute(
-        select(User)
+# What the header counts for the signed-in person (unread notifications): a domain above
+# this one registers, by name, a count correlated to `User.id`, read in the same statement as
+# the session's user, so that every page does not pay a statement for each.
+HeaderCount = Callable[[], ScalarSelect[int]]
+_header_counts: dict[str, HeaderCount] = {}
+
+
+def count_in_header(name: str) -> Callable[[HeaderCount], HeaderCount]:
+    def register(count: HeaderCount) -> HeaderCount:
+        _header_counts[name] = count
+        return count
+
+    return register
+
+
+def session_user(session: Session, token: str) -> tuple[User, dict[str, int]] | None:
+    """The active user of a browser session, with the header's counts."""
+    names = list(_header_counts)
+    row = session.execute(
+        select(User, *(_header_counts[name]() for name in names))
         .join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.token_digest == token_digest(token), UserSession.expires_at > utcnow())
-    ).scalar_one_or_none()
-    return found if found is not None and found.is_active else None
+    ).one_or_none()
+    if row is None or not row[0].is_active:
+        return None
+    return row[0], {name: int(value or 0) for name, value in zip(names, row[1:], strict=True)}
+
+
+def user_for_session(session: Session, token: str) -> User | None:
+    found = session_user(session, token)
+    return found[0] if found else None
 
 
 def end_session(session: Session, token: str) -> None:

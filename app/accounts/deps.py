@@ -1,6 +1,7 @@
 """Who is asking: the API's bearer token or the portal's session cookie, turned into an Actor."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -40,6 +41,7 @@ class Viewer:
     is_manager: bool
     time_zone: str
     sees_institutions: bool = False
+    counts: Mapping[str, int] = field(default_factory=dict)
 
 
 class CsrfFailed(Forbidden):
@@ -101,7 +103,8 @@ def portal_actor(request: Request, session: SessionDep, settings: SettingsDep) -
     """The signed-in user of the session cookie, with the page's language and CSRF token
     kept on `request.state` for rendering."""
     token = request.cookies.get(SESSION_COOKIE)
-    user = auth.user_for_session(session, token) if token else None
+    found = auth.session_user(session, token) if token else None
+    user, counts = found if found else (None, {})
     request.state.user = user
     if user is not None:
         keep_private(request)  # whatever this page shows, it is shown to this person
@@ -113,6 +116,7 @@ def portal_actor(request: Request, session: SessionDep, settings: SettingsDep) -
             policy.sees_administration(user),
             user.time_zone,
             policy.sees_institutions_page(user),
+            counts,
         )
         if user
         else None

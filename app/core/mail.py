@@ -7,6 +7,7 @@ sent for a write that rolled back (the transaction, or the savepoint it was queu
 
 import logging
 import smtplib
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -72,11 +73,19 @@ def _undone_by(transaction: SessionTransaction | None, rolled_back: SessionTrans
     return False
 
 
-def send_mail(settings: Settings, to: str, subject: str, body: str) -> None:
+def send_mail(
+    settings: Settings,
+    to: str,
+    subject: str,
+    body: str,
+    headers: Mapping[str, str] | None = None,
+) -> None:
     message = EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = to
     message["Subject"] = subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     if settings.smtp_host is None:
         log.info("mail not sent (no SMTP_HOST): to=%s subject=%s\n%s", to, subject, body)

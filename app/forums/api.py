@@ -13,6 +13,7 @@ from app.core.pagination import Page
 from app.core.routes import DeferredRoute
 from app.forums.responses import file_response
 from app.forums.schemas import (
+    Following,
     ForumCreate,
     ForumRead,
     ForumSummary,
@@ -33,6 +34,7 @@ from app.forums.service import (
     attachments,
     course_forums,
     files,
+    following,
     posts,
     reading,
     threads,
@@ -109,6 +111,25 @@ def update_forum(
 def mark_forum_read(forum_id: Id, session: SessionDep, actor: SignedInApiActor) -> None:
     """Mark every post now in the forum as read by the caller."""
     reading.mark_forum_read(session, access.get_forum(session, actor, forum_id))
+
+
+@router.get("/forums/{forum_id}/subscription", response_model=Following)
+def read_following(forum_id: Id, session: SessionDep, actor: SignedInApiActor) -> Following:
+    """Whether the caller follows the forum (is told of its new posts)."""
+    forum = access.get_forum(session, actor, forum_id).forum
+    return Following(following=following.follows(session, actor.user_id, forum.id))
+
+
+@router.put("/forums/{forum_id}/subscription", response_model=Following)
+def follow_forum(forum_id: Id, session: SessionDep, actor: SignedInApiActor) -> Following:
+    """Follow the forum; an announcements forum, which everyone receives, is 403."""
+    following.set_following(session, actor, forum_id, follow=True)
+    return Following(following=True)
+
+
+@router.delete("/forums/{forum_id}/subscription", status_code=204)
+def unfollow_forum(forum_id: Id, session: SessionDep, actor: SignedInApiActor) -> None:
+    following.set_following(session, actor, forum_id, follow=False)
 
 
 @router.get("/forums/{forum_id}/threads", response_model=Page[ThreadSummary])

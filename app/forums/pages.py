@@ -15,6 +15,7 @@ from app.core.inputs import Id
 from app.core.web import render, see_other
 from app.courses.models import Course
 from app.courses.service.courses import find_course
+from app.forums import policy
 from app.forums.models import ForumKind
 from app.forums.responses import file_response
 from app.forums.schemas import (
@@ -26,7 +27,7 @@ from app.forums.schemas import (
     ThreadCreate,
     ThreadUpdate,
 )
-from app.forums.service import access, course_forums, posts, reading, threads
+from app.forums.service import access, course_forums, following, posts, reading, threads
 from app.forums.service import files as post_files
 from app.forums.service.access import KIND_NAMES
 from app.forums.service.attachments import Upload
@@ -100,6 +101,8 @@ def _forum_page(
         "listing": listing, "forum": forum, "kind_names": KIND_NAMES,
         "groups": access.groups_to_choose(session, listing.access),
         "kinds": list(ForumKind), "form": form or {}, "errors": errors or {},
+        "following": following.follows(session, actor.user_id, forum.id),
+        "can_follow": policy.can_follow(actor, forum),
     }  # fmt: skip
     return render(request, "forums/forum.html", context, status)
 
@@ -134,6 +137,15 @@ def mark_forum_read(
     session: SessionDep, actor: PortalActor, _user: CurrentUser, forum_id: Id
 ) -> Response:
     reading.mark_forum_read(session, access.get_forum(session, actor, forum_id))
+    return see_other(f"/forums/{forum_id}")
+
+
+@router.post("/forums/{forum_id}/following")
+def set_following(
+    session: SessionDep, actor: PortalActor, _user: CurrentUser, forum_id: Id,
+    follow: FormField = "1",
+) -> Response:  # fmt: skip
+    following.set_following(session, actor, forum_id, follow=follow == "1")
     return see_other(f"/forums/{forum_id}")
 
 

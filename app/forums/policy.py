@@ -142,3 +142,31 @@ def visible_posts(actor: Actor, roles: frozenset[CourseRole], forum: Forum) -> C
         ForumPost.author_id == actor.user_id,
         exists().where(mine.thread_id == ForumPost.thread_id, mine.author_id == actor.user_id),
     )
+
+
+# --- Who is told of a new post ------------------------------------------------------------
+
+
+def can_follow(actor: Actor, forum: Forum) -> bool:
+    """People follow a forum to be told of its posts; nobody leaves an announcements forum."""
+    return is_person(actor) and forum.kind is not ForumKind.ANNOUNCEMENTS
+
+
+def is_told_of_post(
+    roles: frozenset[CourseRole], forum: Forum, thread: ForumThread, *,
+    follows: bool, in_thread_group: bool, posted_in_thread: bool, opening: bool,
+) -> bool:  # fmt: skip
+    """Whoever holds a role in the forum's course is told of announcements; of other posts,
+    the followers who may read them: a thread of another group, or in questions and answers
+    another's answer before one has answered, is never told of."""
+    if not roles:
+        return False
+    if forum.kind is ForumKind.ANNOUNCEMENTS:
+        return True
+    every_group = bool(roles & (MODERATORS | {CourseRole.OBSERVER}))
+    of_a_group = forum.separate_groups and thread.group_id is not None
+    if of_a_group and not every_group and not in_thread_group:
+        return False
+    if forum.kind is ForumKind.QANDA and not opening and not every_group:
+        return follows and posted_in_thread
+    return follows

@@ -123,3 +123,7 @@ class SearchHit(BaseModel):
     author_name: str | None
     excerpt: str
     created_at: datetime
+
+
+class Following(BaseModel):
+    following: bool

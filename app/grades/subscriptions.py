@@ -7,11 +7,14 @@ from sqlalchemy.orm import Session
 
 from app.core.db import utcnow
 from app.core.events import subscribe
-from app.courses.models import CompletionRule, Module
+from app.core.i18n import N_
+from app.courses.models import CompletionRule, Course, Module
 from app.courses.service.completion import record_outcome
-from app.grades.events import GradeRecorded
+from app.grades.events import GradeRecorded, GradeReleased
 from app.grades.models import Grade, GradeItem
 from app.grades.service import attendance, results
+from app.notifications.models import NotificationKind
+from app.notifications.service import Notice, notify
 from app.webinars.events import AttendanceRegistered
 
 
@@ -48,3 +51,16 @@ def _complete_if_passed(session: Session, item_id: int, user_id: int) -> None:
 @subscribe(AttendanceRegistered)
 def regrade_attendance(session: Session, event: AttendanceRegistered) -> None:
     attendance.attendance_recorded(session, event.course_id, list(event.user_ids))
+
+
+@subscribe(GradeReleased)
+def tell_learner(session: Session, event: GradeReleased) -> None:
+    item = session.get_one(GradeItem, event.item_id)
+    course = session.get_one(Course, event.course_id)
+    notify(session, [event.user_id], Notice(
+        kind=NotificationKind.GRADE_RELEASED,
+        subject=N_("Grade released: %(item)s"),
+        body=N_("Your grade for %(item)s in %(course)s is released."),
+        link=f"/courses/{course.code}/my-grades",
+        values={"item": item.title, "course": course.title},
+    ))  # fmt: skip

@@ -23,6 +23,8 @@ from app.membership.policy import reached_user_ids
 from app.messaging import policy
 from app.messaging.models import Block, Conversation, Message, MessageReport
 from app.messaging.schemas import MessageCreate, ReportCreate
+from app.notifications.models import NotificationKind
+from app.notifications.service import Notice, notify
 
 PAGE = 50
 
@@ -184,7 +186,19 @@ def send(session: Session, actor: Actor, user_id: int, data: MessageCreate) -> M
     conversation.last_message_at = message.created_at
     _mark_read(conversation, me, message.id)
     session.flush()
+    _tell_recipient(session, me, other.id, body)
     return message
+
+
+def _tell_recipient(session: Session, sender_id: int, recipient_id: int, body: str) -> None:
+    sender = session.get_one(User, sender_id)
+    notify(session, [recipient_id], Notice(
+        kind=NotificationKind.PRIVATE_MESSAGE,
+        subject=N_("New message from %(name)s"),
+        body=N_("%(name)s wrote:\n\n%(text)s"),
+        link=f"/messages/{sender_id}",
+        values={"name": sender.display_name, "text": body[:1000]},
+    ))  # fmt: skip
 
 
 def _new_conversation(session: Session, a: int, b: int) -> Conversation:

@@ -6,6 +6,7 @@ for the daily digest, or is not sent (announcements always reach the mailbox).""
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from app.notifications.models import (
     Notification,
     NotificationKind,
     NotificationPreference,
+    UnsubscribeKey,
 )
 
 PAGE = 50
@@ -33,8 +35,8 @@ MAIL_KIND = "notification_mail"
 @dataclass(frozen=True)
 class Notice:
     """What to tell. `subject` and `body` are messages marked with `N_`, with `%(name)s`
-    placeholders filled from `values` and from `times`, each time written in the reader's
-    zone and language. `link` is a path of the portal (`/courses/MPHM-IND`)."""
+    placeholders filled from `values`, from `times` (each written in the reader's zone and
+    language) and from `terms` (each translated). `link` is a path of the portal."""
 
     kind: NotificationKind
     subject: str
@@ -42,6 +44,7 @@ class Notice:
     link: str
     values: Mapping[str, str | int] = field(default_factory=dict)
     times: Mapping[str, datetime] = field(default_factory=dict)
+    terms: Mapping[str, str] = field(default_factory=dict)  # messages, translated too
 
 
 class NoSuchNotification(NotFound):
@@ -60,6 +63,8 @@ def _render(notice: Notice, reader: User) -> tuple[str, str]:
     values: dict[str, str | int] = dict(notice.values)
     for name, moment in notice.times.items():
         values[name] = format_when(moment, reader.time_zone, locale)
+    for name, term in notice.terms.items():
+        values[name] = gettext(term)
     return (gettext(notice.subject) % values)[:300], gettext(notice.body) % values
 
 
@@ -72,7 +77,7 @@ def choices_of(
             NotificationPreference.user_id.in_(user_ids), NotificationPreference.kind == kind
         )
     )
-    chosen = dict(rows.tuples().all())
+    chosen: dict[Any, Delivery] = dict(rows.all())
     return {user_id: policy.effective(kind, chosen.get(user_id)) for user_id in user_ids}
 
 
@@ -179,8 +184,21 @@ def preferences_of(session: Session, actor: Actor) -> dict[NotificationKind, Del
             NotificationPreference.user_id == me
         )
     )
-    chosen = dict(rows.tuples().all())
+    chosen: dict[Any, Delivery] = dict(rows.all())
     return {kind: policy.effective(kind, chosen.get(kind)) for kind in NotificationKind}
+
+
+class UnknownChoice(Invalid):
+    code = "unknown_delivery"
+    title = N_("Choose immediately, the daily digest or off for each kind.")
+
+
+def parse_choices(submitted: Mapping[NotificationKind, str]) -> dict[NotificationKind, Delivery]:
+    """A form's choices (blank: unchanged); an unknown value refuses the whole form."""
+    try:
+        return {kind: Delivery(value) for kind, value in submitted.items() if value}
+    except ValueError:
+        raise UnknownChoice() from None
 
 
 def set_preferences(
@@ -207,3 +225,24 @@ def choose(session: Session, user_id: int, kind: NotificationKind, delivery: Del
     else:
         row.delivery = delivery
     session.flush()
+
+
+class NoSuchUnsubscribeLink(NotFound):
+    code = "no_such_unsubscribe_link"
+    title = N_("This unsubscribe link is not valid.")
+
+
+def unsubscribe_key(session: Session, token: str) -> UnsubscribeKey:
+    """What a mail's unsubscribe link is for; the link itself is the credential."""
+    key = session.scalar(select(UnsubscribeKey).where(UnsubscribeKey.token == token[:64]))
+    if key is None:
+        raise NoSuchUnsubscribeLink()
+    return key
+
+
+def unsubscribe(session: Session, token: str) -> tuple[UnsubscribeKey, Delivery]:
+    """One click: the link's kind off (announcements: into the daily digest)."""
+    key = unsubscribe_key(session, token)
+    delivery = policy.unsubscribed(key.kind)
+    choose(session, key.user_id, key.kind, delivery)
+    return key, delivery

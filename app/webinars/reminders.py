@@ -1,18 +1,20 @@
 """E-mail reminders 24 hours and 1 hour before a session, in each recipient's language and
-time zone. A reminder is claimed (a row with a unique key) in its own committed transaction
-before it is sent, so two workers, or a run restarted half-way, never send it twice; the mail
-is sent outside any transaction, and marked sent (or the claim released) in another."""
+time zone. A due reminder is claimed (a row with a unique key) and its mail put in the durable
+outbox in one transaction, so two workers, or a run restarted half-way, never queue it twice;
+`agora worker` then sends it (retrying a mail server that is down for up to an hour) and marks
+it sent."""
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.core import outbox
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import ServiceUnavailable
@@ -29,6 +31,7 @@ from app.webinars.models import (
 
 log = logging.getLogger("agora.webinars.reminders")
 LEAD = {ReminderKind.DAY_BEFORE: timedelta(hours=24), ReminderKind.HOUR_BEFORE: timedelta(hours=1)}
+REMIND = "webinar_reminder"
 SUBJECT = N_("Reminder: %(title)s starts %(when)s")
 
 
@@ -74,18 +77,6 @@ class Message:
     body: str
 
 
-def _claim(new_session: Callable[[], Session], settings: Settings, due: Due) -> Message | None:
-    """Claim the reminder and read what to send, in one short transaction; None when
-    another worker has it."""
-    try:
-        with new_session() as session, session.begin():
-            session.add(Reminder(session_id=due.session_id, user_id=due.user_id, kind=due.kind))
-            session.flush()
-            return _message(session, settings, due)
-    except IntegrityError:
-        return None
-
-
 def _message(session: Session, settings: Settings, due: Due) -> Message:
     webinar = session.get_one(WebinarSession, due.session_id)
     user = session.get_one(User, due.user_id)
@@ -112,43 +103,61 @@ def _message(session: Session, settings: Settings, due: Due) -> Message:
     return Message(user.email, gettext(SUBJECT) % values, body % values)
 
 
-def _claimed(due: Due) -> ColumnElement[bool]:
-    return and_(
-        Reminder.session_id == due.session_id,
-        Reminder.user_id == due.user_id,
-        Reminder.kind == due.kind,
-    )
+def _claim(new_session: Callable[[], Session], due: Due) -> bool:
+    """Claim the reminder and put its mail in the outbox, in one transaction; False when
+    another worker has it."""
+    try:
+        with new_session() as session, session.begin():
+            session.add(Reminder(session_id=due.session_id, user_id=due.user_id, kind=due.kind))
+            session.flush()
+            outbox.enqueue(session, REMIND, {
+                "session_id": due.session_id, "user_id": due.user_id, "kind": due.kind.value,
+            })  # fmt: skip
+    except IntegrityError:
+        return False
+    return True
 
 
-def _settle(new_session: Callable[[], Session], due: Due, sent: bool) -> None:
-    """Mark the claim sent, or release it so that a later run retries."""
-    with new_session() as session, session.begin():
-        if sent:
-            session.execute(update(Reminder).where(_claimed(due)).values(sent_at=utcnow()))
-        else:
-            session.execute(delete(Reminder).where(_claimed(due)))
-
-
-def send_due_reminders(
-    new_session: Callable[[], Session], settings: Settings, now: datetime | None = None
-) -> int:
-    """Send what is due; returns how many this run sent. Safe to run from several workers."""
+def queue_due_reminders(new_session: Callable[[], Session], now: datetime | None = None) -> int:
+    """Queue what is due; returns how many this run queued. Safe to run from several
+    workers: each reminder is queued once."""
     moment = now or utcnow()
     with new_session() as session:
         due = due_reminders(session, moment)
-    sent = 0
-    for item in due:
-        message = _claim(new_session, settings, item)
-        if message is None:
-            continue
-        # No transaction is open while the mail server answers (up to its 10 s timeout):
-        # on SQLite a write transaction would hold the whole database's lock meanwhile.
-        try:
-            send_mail(settings, message.to, message.subject, message.body)
-        except ServiceUnavailable:
-            _settle(new_session, item, sent=False)
-            continue
-        _settle(new_session, item, sent=True)
-        sent += 1
-    log.info("webinar reminders sent: %s", sent)
-    return sent
+    queued = sum(_claim(new_session, item) for item in due)
+    log.info("webinar reminders queued: %s", queued)
+    return queued
+
+
+def deliver_reminder(
+    new_session: outbox.NewSession, settings: Settings, delivery: outbox.Delivery
+) -> None:
+    """Send a queued reminder (outside any transaction: on SQLite a write transaction would
+    hold the whole database's lock while the mail server answers), then mark it sent."""
+    due = Due(
+        delivery.payload["session_id"],
+        delivery.payload["user_id"],
+        ReminderKind(delivery.payload["kind"]),
+    )
+    with new_session() as session:
+        if session.get(WebinarSession, due.session_id) is None:
+            return  # deleted since
+        message = _message(session, settings, due)
+    try:
+        send_mail(settings, message.to, message.subject, message.body)
+    except ServiceUnavailable as failed:
+        raise outbox.DeliveryFailed(f"{failed.detail} ({failed.__cause__})") from failed
+    with new_session() as session, session.begin():
+        session.execute(
+            update(Reminder)
+            .where(
+                Reminder.session_id == due.session_id,
+                Reminder.user_id == due.user_id,
+                Reminder.kind == due.kind,
+            )
+            .values(sent_at=utcnow())
+        )
+
+
+# A reminder that could not be sent within the hour is no use any more.
+outbox.register(REMIND, deliver_reminder, keep_trying_for=timedelta(hours=1))

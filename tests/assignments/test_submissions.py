@@ -18,6 +18,7 @@ from app.assignments.models import (
 from app.assignments.service import dates, submissions
 from app.courses.models import CompletionRule, Module
 from app.courses.service.completion import completed_module_ids
+from app.notifications.models import Notification, NotificationKind
 from tests.accounts.factories import PASSWORD, make_user, sign_in
 from tests.assignments.factories import make_submission
 from tests.assignments.submission_factories import Setup, draft_of, everything, make_setup
@@ -66,8 +67,12 @@ def test_a_draft_is_saved_sanitised_then_submitted_and_read_only(client, db, set
     assert again.json()["code"] == "submission_read_only"
     assert module.id in completed_module_ids(db, learner.id, setup.course.id)
     sent = {m["To"]: m["Subject"] for m in inbox.messages}
-    assert sent[learner.email] == "Submission received: Essay"
-    assert set(sent) == {learner.email, setup.teacher.email}  # the teacher's notice, in French
+    assert sent == {learner.email: "Submission received: Essay"}  # the receipt, at once
+    notices = db.scalars(select(Notification).where(
+        Notification.kind == NotificationKind.SUBMISSION_RECEIVED
+    )).all()  # fmt: skip
+    assert [n.user_id for n in notices] == [setup.teacher.id]  # mailed as the teacher chose
+    assert notices[0].subject == "Nouveau rendu\u202f: Essay"
 
 
 def test_a_late_submission_is_marked_late_and_its_penalty_computed(

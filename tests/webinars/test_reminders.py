@@ -1,11 +1,12 @@
 """Reminders by e-mail through a real local SMTP server: 24 hours and 1 hour before, in each
-recipient's language and zone, and never twice — not with two workers at once, not on a rerun."""
+recipient's language and zone, and never twice — not with two workers at once, not on a rerun.
+A run queues the due reminders in the outbox and delivers it, as `agora reminders` does."""
 
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.header import decode_header, make_header
 from email.message import Message
 
@@ -17,6 +18,7 @@ from time_machine import TimeMachineFixture
 
 from app.accounts.auth import actor_for_user
 from app.accounts.models import Institution, User
+from app.core import outbox
 from app.core.actors import SYSTEM
 from app.core.config import Settings
 from app.core.db import utcnow
@@ -25,7 +27,7 @@ from app.courses.service import courses, packages
 from app.enrolment.service import enrol
 from app.membership.models import CourseRole
 from app.seed import load_institutions
-from app.webinars.reminders import send_due_reminders
+from app.webinars.reminders import queue_due_reminders
 from app.webinars.schemas import SessionCreate
 from app.webinars.service import (
     registration,
@@ -41,8 +43,17 @@ def committed(engine: Engine) -> Iterator[sessionmaker[Session]]:
     maker = sessionmaker(bind=engine, expire_on_commit=False)
     yield maker
     with maker.begin() as session:
-        for model in (Course, User, Institution):
+        for model in (Course, User, Institution, outbox.OutboxMessage):
             session.execute(delete(model))
+
+
+def send_due_reminders(
+    maker: sessionmaker[Session], settings: Settings, now: datetime | None = None
+) -> int:
+    """A run: queue what is due, deliver the outbox; how many reminders it queued."""
+    queued = queue_due_reminders(maker, now)
+    outbox.deliver_due(maker, settings, worker=f"test-{threading.get_ident()}")
+    return queued
 
 
 def _arrange(maker: sessionmaker[Session], settings: Settings, starts_in: timedelta) -> None:
@@ -69,6 +80,8 @@ def _arrange(maker: sessionmaker[Session], settings: Settings, starts_in: timede
             person = make_user(session, email=email, language=language, time_zone=zone)
             enrol(session, SYSTEM, course.id, person.id, CourseRole.STUDENT)
             registration.register(session, actor_for_user(person), webinar.id)
+        # What the arrangement itself sends (the enrolment notices) is not under test here.
+        session.execute(delete(outbox.OutboxMessage))
 
 
 def test_two_workers_at_once_send_each_reminder_exactly_once(
@@ -150,18 +163,40 @@ def test_a_day_ahead_the_day_reminder_goes_then_the_hour_one(
     assert len(inbox.messages) == 4
 
 
-def test_a_mail_server_that_is_down_leaves_the_reminder_for_the_next_run(
-    committed: sessionmaker[Session], settings: Settings, inbox: Inbox
-):
+def test_a_mail_server_that_is_down_is_tried_again_by_the_outbox(
+    committed: sessionmaker[Session], settings: Settings, inbox: Inbox,
+    time_machine: TimeMachineFixture,
+):  # fmt: skip
+    time_machine.move_to("2027-01-12T12:00Z", tick=False)
     _arrange(committed, settings, timedelta(hours=20))
     working_port = settings.smtp_port
     settings.smtp_port = 1  # nothing listens there
 
-    failed = send_due_reminders(committed, settings)
+    queued = send_due_reminders(committed, settings)
+    time_machine.shift(timedelta(seconds=31))
     settings.smtp_port = working_port
     retried = send_due_reminders(committed, settings)
 
-    assert (failed, retried) == (0, 2)
+    assert (queued, retried) == (2, 0)  # queued once; the retry delivered them
+    assert sorted(m["To"] for m in inbox.messages) == ["amina@example.org", "thu@example.org"]
+
+
+def test_a_reminder_still_refused_after_an_hour_is_parked(
+    committed: sessionmaker[Session], settings: Settings, time_machine: TimeMachineFixture
+):
+    time_machine.move_to("2027-01-12T12:00Z", tick=False)
+    _arrange(committed, settings, timedelta(hours=20))
+    settings.smtp_host, settings.smtp_port = "127.0.0.1", 1  # nothing listens there
+
+    send_due_reminders(committed, settings)
+    for _ in range(9):  # 30 s, 1 min, 2, 4 … past the hour a reminder is worth trying for
+        time_machine.shift(timedelta(minutes=16))
+        send_due_reminders(committed, settings)
+
+    with committed() as session:
+        parked = outbox.parked(session)
+    assert [m.kind for m in parked] == ["webinar_reminder", "webinar_reminder"]
+    assert all("Connection refused" in (m.last_error or "") for m in parked)
 
 
 class HeldInbox(Inbox):

@@ -1,5 +1,6 @@
-"""The mails a final submission sends, once its transaction commits: a receipt to each learner
-it belongs to and a notice to the course's teachers, each in the recipient's language."""
+"""What a final submission sends: a receipt mailed to each learner it belongs to once its
+transaction commits, and a notification to the course's teachers (mailed as each chose), each
+in the recipient's language."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -14,6 +15,8 @@ from app.core.i18n import N_, format_when, translations_for
 from app.core.mail import send_after_commit
 from app.courses.models import Course, Module
 from app.membership.models import CourseRole, Enrolment, EnrolmentStatus
+from app.notifications.models import NotificationKind
+from app.notifications.service import Notice, notify
 
 RECEIPT_SUBJECT = N_("Submission received: %(title)s")
 RECEIPT_BODY = N_(
@@ -23,7 +26,7 @@ RECEIPT_BODY = N_(
     "Agora"
 )
 NOTICE_SUBJECT = N_("New submission: %(title)s")
-NOTICE_BODY = N_("Hello %(name)s,\n\n%(who)s submitted %(title)s (%(course)s) %(when)s.\n\nAgora")
+NOTICE_BODY = N_("%(who)s submitted %(title)s (%(course)s) %(when)s.")
 
 
 def _send(
@@ -75,5 +78,9 @@ def send_receipts(
     moment = submission.submitted_at
     for learner in learners:
         _send(session, settings, learner, RECEIPT_SUBJECT, RECEIPT_BODY, values, moment)
-    for teacher in _teachers(session, course.id):
-        _send(session, settings, teacher, NOTICE_SUBJECT, NOTICE_BODY, values, moment)
+    teachers = [teacher.id for teacher in _teachers(session, course.id)]
+    notify(session, teachers, Notice(
+        kind=NotificationKind.SUBMISSION_RECEIVED, subject=NOTICE_SUBJECT, body=NOTICE_BODY,
+        link=f"/assignments/{submission.assignment_id}/submissions", values=values,
+        times={"when": moment},
+    ))  # fmt: skip

@@ -18,6 +18,7 @@ from app.core.pagination import encode_cursor, paginate
 from app.forums import policy
 from app.forums.models import ForumPost, ForumThread, PostReport
 from app.forums.schemas import PostCreate, PostUpdate, ReportCreate
+from app.forums.service import following
 from app.forums.service.access import ForumAccess
 from app.forums.service.attachments import drop_files, file_names
 from app.forums.service.reading import mark_thread_read
@@ -147,6 +148,8 @@ def reply(session: Session, actor: Actor, thread_id: int, data: PostCreate) -> F
     session.flush()
     mark_thread_read(session, actor.user_id, access.forum.id, thread_id, post.id)
     complete_forum_module(session, access, actor.user_id)
+    link = address_of(session, post)
+    following.tell_readers(session, access, thread, post, link=link, opening=False)
     return post
 
 

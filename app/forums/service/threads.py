@@ -23,6 +23,7 @@ from app.courses.service.completion import record_outcome
 from app.forums import policy
 from app.forums.models import ForumPost, ForumThread
 from app.forums.schemas import ThreadCreate, ThreadUpdate
+from app.forums.service import following
 from app.forums.service.access import ForumAccess, check_group, get_forum, my_groups
 from app.forums.service.reading import thread_counts
 
@@ -138,9 +139,12 @@ def start_thread(session: Session, actor: Actor, forum_id: int, data: ThreadCrea
                          title=data.title.strip(), created_at=utcnow())  # fmt: skip
     session.add(thread)
     session.flush()
-    session.add(new_post(access, thread, actor.user_id, data.body_markdown, None))
+    post = new_post(access, thread, actor.user_id, data.body_markdown, None)
+    session.add(post)
     session.flush()
     complete_forum_module(session, access, actor.user_id)
+    link = f"/forums/threads/{thread.id}#post-{post.id}"
+    following.tell_readers(session, access, thread, post, link=link, opening=True)
     return thread
 
 

@@ -29,6 +29,7 @@ from app.webinars.models import (
     WebinarSession,
 )
 from app.webinars.schemas import SeriesCreate, SessionCreate, SessionUpdate, SittingIn
+from app.webinars.service import notices
 from app.webinars.service.access import (
     WebinarCancelled,
     editable_webinar,
@@ -248,6 +249,10 @@ def _new_times(webinar: WebinarSession, data: SessionUpdate, zone: str) -> Occur
     return Occurrence(starts, ends)
 
 
+# What registered people are told of when it changes: what their calendar shows.
+TOLD_OF = frozenset({"title", "starts_at", "ends_at", "time_zone", "location"})
+
+
 def update_webinar(
     session: Session, actor: Actor, webinar_id: int, data: SessionUpdate
 ) -> WebinarSession:
@@ -280,6 +285,8 @@ def update_webinar(
     webinar.sequence += 1
     webinar.updated_at = utcnow()
     session.flush()
+    if TOLD_OF & changes.keys():
+        notices.tell_registered(session, webinar, cancelled=False)
     return webinar
 
 
@@ -290,4 +297,5 @@ def cancel_webinar(session: Session, actor: Actor, webinar_id: int) -> WebinarSe
         webinar.cancelled_at = webinar.updated_at = utcnow()
         webinar.sequence += 1
         publish(session, SessionCancelled(webinar.id, webinar.course_id))
+        notices.tell_registered(session, webinar, cancelled=True)
     return webinar
