@@ -48,7 +48,8 @@ def test_student_core_pages_are_accessible(page: Page, language: str):
         page.goto("/messages")
         contact_href = page.locator("ul.contacts a").first.get_attribute("href")
         paths = ("/", "/courses/MPHM-IND", str(module_href), "/courses/MPHM-IND/forums",
-                 str(forum_href), str(thread_href), "/messages", str(contact_href))  # fmt: skip
+                 str(forum_href), str(thread_href), "/messages", str(contact_href),
+                 "/notifications", "/notifications/preferences")  # fmt: skip
         for path in paths:
             page.goto(path)
             assert page.locator("html").get_attribute("lang") == language

@@ -133,7 +133,8 @@ def test_student_pages_fit_a_phone(phone: Page, language: str):
         phone.locator("form[action='/calendar'] button").click()
         paths = ["/", "/courses/MPHM-IND", module, "/profile", "/calendar", "/attendance",
                  "/catalogue", "/courses/MPHM-IND/sessions", session,
-                 "/courses/MPHM-IND/forums", forum, thread, "/messages"]  # fmt: skip
+                 "/courses/MPHM-IND/forums", forum, thread, "/messages", "/notifications",
+                 "/notifications/preferences"]  # fmt: skip
         check_pages(phone, language, paths)
     finally:
         choose_language(phone, "en")
