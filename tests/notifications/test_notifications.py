@@ -58,7 +58,9 @@ def test_each_reader_is_told_in_their_language_and_zone(db: Session):
 
     by_reader = {n.user_id: n for n in made}
     assert len(made) == 2  # a reader named twice is told once
-    assert by_reader[french.id].subject == "Webinar modifié : Financing PHC".replace(" :", "\u202f:")
+    assert by_reader[french.id].subject == "Webinar modifié : Financing PHC".replace(
+        " :", "\u202f:"
+    )
     assert "12 janv. 2027 13:00 (Casablanca, UTC+1)" in by_reader[french.id].body
     assert "Jan 12, 2027 7:00\u202fPM (Vientiane, UTC+7)" in by_reader[laotian.id].body
 
@@ -98,7 +100,10 @@ def test_the_mail_follows_the_readers_choice(
 def test_announcements_cannot_be_turned_off_and_a_refused_change_writes_nothing(db: Session):
     reader = _reader(db)
     actor = actor_for_user(reader)
-    changes = {NotificationKind.FORUM_POST: Delivery.OFF, NotificationKind.ANNOUNCEMENT: Delivery.OFF}
+    changes = {
+        NotificationKind.FORUM_POST: Delivery.OFF,
+        NotificationKind.ANNOUNCEMENT: Delivery.OFF,
+    }
 
     with pytest.raises(service.AnnouncementsStayOn):
         service.set_preferences(db, actor, changes)
@@ -121,7 +126,8 @@ def test_an_immediate_mail_is_in_the_readers_language_with_one_click_unsubscribe
     link = "".join(str(mail["List-Unsubscribe"]).split()).strip("<>")  # unfolded
     assert link.startswith("http://testserver/unsubscribe/")
     body = mail.get_payload(decode=True).decode()
-    assert "Financing PHC" in body and "http://testserver/sessions/1" in body
+    assert "Financing PHC" in body
+    assert "http://testserver/sessions/1" in body
     assert link in body  # the same link, for those whose mail program shows no button
     assert "12 janv. 2027 13:00" in body
 
@@ -261,7 +267,8 @@ def test_a_refused_address_is_tried_again_then_parked(
         first = db.scalars(select(outbox.OutboxMessage).where(
             outbox.OutboxMessage.state == outbox.MessageState.PENDING
         )).all()  # fmt: skip
-        assert len(first) == 1 and "Mailbox full" in (first[0].last_error or "")
+        assert len(first) == 1
+        assert "Mailbox full" in (first[0].last_error or "")
         for _ in range(12):  # 30 s, 1, 2, 4 … 4 h: past the day's deadline
             time_machine.shift(timedelta(hours=4))
             _deliver(db, settings)
