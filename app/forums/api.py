@@ -129,6 +129,7 @@ def follow_forum(forum_id: Id, session: SessionDep, actor: SignedInApiActor) -> 
 
 @router.delete("/forums/{forum_id}/subscription", status_code=204)
 def unfollow_forum(forum_id: Id, session: SessionDep, actor: SignedInApiActor) -> None:
+    """Stop following the forum: no more notifications of its posts."""
     following.set_following(session, actor, forum_id, follow=False)
 
 

@@ -30,6 +30,7 @@ def list_notifications(
 
 @router.post("/read", status_code=204, response_class=Response)
 def mark_all_read(session: SessionDep, actor: SignedInApiActor) -> None:
+    """Mark every notification of the caller as read."""
     service.mark_all_read(session, actor)
 
 
@@ -41,6 +42,7 @@ def mark_read(notification_id: Id, session: SessionDep, actor: SignedInApiActor)
 
 @router.get("/preferences", response_model=Preferences)
 def read_preferences(session: SessionDep, actor: SignedInApiActor) -> Preferences:
+    """The caller's choice per kind: `immediately`, `digest` or `off`."""
     return Preferences(choices=service.preferences_of(session, actor))
 
 
