@@ -50,6 +50,10 @@ from app.notifications import pages as notifications_pages
 from app.portal import pages as portal_pages
 from app.quizzes import api as quizzes_api
 from app.quizzes import pages as quizzes_pages
+from app.surveys import api as surveys_api
+from app.surveys import pages as surveys_pages
+from app.surveys import results_api as surveys_results_api
+from app.surveys import results_pages as surveys_results_pages
 from app.webhooks import api as webhooks_api
 from app.webhooks import pages as webhook_pages
 from app.webinars import api as webinars_api
@@ -109,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *forums_api.routers,
         *messaging_api.routers,
         *notifications_api.routers,
+        *surveys_api.routers,
+        *surveys_results_api.routers,
         *webhooks_api.routers,
         *lti_routes.api_routers,
     ]:
@@ -138,6 +144,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *forums_pages.routers,
         *messaging_pages.routers,
         *notifications_pages.routers,
+        *surveys_pages.routers,
+        *surveys_results_pages.routers,
         *webhook_pages.routers,
         *lti_routes.page_routers,
     ]:

@@ -953,7 +953,7 @@ CHANGED_IN_PLACE = (
     "enrolment_options", "learner_profiles", "cohorts", "programmes", "webinar_sessions",
     "webinar_registrations", "webinar_attendance", "webinar_calendar_feeds", "course_partners",
     "forums", "forum_threads", "forum_posts", "forum_reads", "forum_post_reports",
-    "conversations", "message_reports",
+    "conversations", "message_reports", "notifications", "notification_preferences",
 )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
@@ -96,20 +96,27 @@ def notify(session: Session, user_ids: Collection[int], notice: Notice) -> list[
     readers = session.scalars(
         select(User).where(User.id.in_(set(user_ids)), User.is_active).order_by(User.id)
     ).all()
+    if not readers:
+        return []
     choices = choices_of(session, [reader.id for reader in readers], notice.kind)
-    made = []
+    rows = []
     for reader in readers:
         subject, body = _render(notice, reader)
-        made.append(Notification(
-            user_id=reader.id, kind=notice.kind, subject=subject, body=body,
-            link=notice.link[:500], mail_state=_MAIL_STATE[choices[reader.id]],
-        ))  # fmt: skip
-    session.add_all(made)
-    session.flush()
-    for notification in made:
-        if notification.mail_state is MailState.QUEUED:
-            outbox.enqueue(session, MAIL_KIND, {"notification_id": notification.id})
-    return made
+        rows.append({
+            "user_id": reader.id, "kind": notice.kind, "subject": subject, "body": body,
+            "link": notice.link[:500], "mail_state": _MAIL_STATE[choices[reader.id]],
+        })  # fmt: skip
+    # One INSERT per table, on SQLite too: there a flush of new objects inserts them one by
+    # one (to learn each id), which would grow with the readers (see webinars/service/bulk.py).
+    ids = session.scalars(insert(Notification).returning(Notification.id), rows).all()
+    made = session.scalars(
+        select(Notification).where(Notification.id.in_(ids)).order_by(Notification.user_id)
+    ).all()
+    mails = [{"kind": MAIL_KIND, "payload": {"notification_id": n.id}}
+             for n in made if n.mail_state is MailState.QUEUED]  # fmt: skip
+    if mails:
+        session.execute(insert(outbox.OutboxMessage), mails)
+    return list(made)
 
 
 def _person(actor: Actor) -> int:

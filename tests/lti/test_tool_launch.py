@@ -17,7 +17,7 @@ from app.accounts.models import Institution, User, UserSession
 from app.core import outbox
 from app.core.actors import PlatformRole
 from app.core.config import Settings
-from app.core.db import session_factory, utcnow
+from app.core.db import utcnow
 from app.courses.models import Course
 from app.grades.models import GradeItem, ItemSource
 from app.grades.service.record import record_grade
@@ -28,6 +28,7 @@ from app.lti.tool_models import (
     LtiPlatform,
     LtiUsedNonce,
 )
+from app.lti.tool_service.passback import PASSBACK
 from app.membership.models import CourseRole, Enrolment
 from app.membership.service import set_partner
 from tests.accounts.factories import make_institution, make_user
@@ -41,6 +42,7 @@ from tests.lti.partner_platform import (
     new_private_key,
     partner_platform,
 )
+from tests.outbox_runs import delivered_of_kind
 
 
 @pytest.fixture
@@ -208,7 +210,8 @@ def _release(db: Session, course: Course, user_id: int, module_id: int | None) -
 
 
 def _deliver(settings: Settings) -> int:
-    return outbox.deliver_due(session_factory, settings, worker="test-worker")
+    """One run of `agora worker`: how many grades it sent back."""
+    return delivered_of_kind(settings, PASSBACK)
 
 
 def test_a_released_grade_goes_back_to_the_platforms_line_item(
