@@ -70,3 +70,10 @@ def _answer(w: s.World) -> dict[str, object]:
 
 
 register("post", S + "/{survey_id}/responses", ONLY_THE_STUDENT.format(201), _answer)
+
+# Results (suppressed while the survey has too few responses; who may read them is the rule
+# under test): those who manage the survey.
+register("get", S + "/{survey_id}/results", MANAGERS.format(200),
+         lambda w: {"survey_id": s.opened(w)})  # fmt: skip
+register("get", S + "/{survey_id}/results.csv", MANAGERS.format(200),
+         lambda w: {"survey_id": s.opened(w)})  # fmt: skip

@@ -73,3 +73,7 @@ def _link(w: s.World) -> dict[str, object]:
 page("GET", "/s/{secret}", everyone(200), _link)
 page("POST", "/s/{secret}", everyone(303), _link)
 page("GET", "/s/{secret}/thanks", everyone(200), _link)
+
+# Results and their download: those who manage the survey.
+page("GET", S + "/results", BUILDERS, lambda w: {"survey_id": s.opened(w)})
+page("GET", S + "/results.csv", BUILDERS, lambda w: {"survey_id": s.opened(w)})
