@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.auth import actor_for_user
-from app.accounts.models import Institution
+from app.accounts.models import Institution, User
 from app.accounts.service import find_user_by_email
 from app.core.actors import SYSTEM
 from app.core.config import Settings, get_settings
@@ -154,6 +154,19 @@ def _open_demo_survey(session: Session, spec: tuple[str, str, str, str]) -> Surv
     survey = building.create_survey(session, actor_for_user(owner), get_settings(), data)
     lifecycle.open_survey(session, actor_for_user(owner), survey.id)
     return survey
+
+
+def answer_evaluation(session: Session, student: User, n: int) -> None:
+    """The n-th demo answer to the induction's evaluation, given by `student` (who must be in
+    its audience): the browser tests add respondents so that its results are shown."""
+    course = session.scalar(select(Course).where(Course.code == EVALUATION[0]))
+    assert course is not None
+    evaluation = session.scalar(select(Survey).where(
+        Survey.course_id == course.id, Survey.template_key == EVALUATION[1]
+    ))  # fmt: skip
+    assert evaluation is not None
+    answers = _answers(session, evaluation, n)
+    responding.submit(session, actor_for_user(student), evaluation.id, answers)
 
 
 def open_demo_surveys(session: Session) -> int:

@@ -10,6 +10,7 @@ from app.core.db import SessionDep
 from app.core.inputs import Id
 from app.core.routes import DeferredRoute
 from app.surveys.schemas import (
+    CollectedResponse,
     QuestionCreate,
     QuestionRead,
     QuestionUpdate,
@@ -227,6 +228,25 @@ def submit_response(
     questions must be answered when shown; an answer that breaks its question's rule is 422
     naming it (`q<id>`)."""
     response = responding.submit(session, actor, survey_id, data.answers)
+    return ResponseReceipt(survey_id=survey_id, submitted_on=response.submitted_on)
+
+
+@router.post(
+    "/surveys/{survey_id:int}/collected-responses", response_model=ResponseReceipt,
+    status_code=201,
+)  # fmt: skip
+def enter_collected_response(
+    survey_id: Id, data: CollectedResponse, session: SessionDep, actor: SignedInApiActor
+) -> ResponseReceipt:
+    """Type in a response collected outside the platform (a paper questionnaire handed in at
+    a workshop), with its country, institution and profession: its managers, for an open
+    anonymous survey (409 `survey_not_anonymous` otherwise). It claims no invitation."""
+    attributes = responding.attributes_of(
+        session, data.country, data.institution_code, data.profession
+    )
+    response = responding.enter_collected(
+        session, actor, survey_id, data.answers, attributes=attributes
+    )
     return ResponseReceipt(survey_id=survey_id, submitted_on=response.submitted_on)
 
 

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from app.core.i18n import N_
 from app.core.inputs import Id, Patch, StrictInput, UTCDatetime
+from app.enrolment.models import ProfessionalStatus
 from app.surveys.models import AudienceKind, QuestionKind, SurveyStatus
 
 Language = Literal["en", "fr", "ru", "ar"]
@@ -256,6 +257,15 @@ class ResponseSubmit(StrictInput):
         "indices (multiple), 0–10 (rating), a number, or a text. Questions not shown (their "
         "condition unmet) are ignored.",
     )
+
+
+class CollectedResponse(ResponseSubmit):
+    """A response collected outside the platform (a paper questionnaire), typed in by one of
+    the survey's managers with its respondent's coarse attributes, for the breakdowns."""
+
+    country: str | None = Field(default=None, pattern="^[A-Z]{2}$")
+    institution_code: str | None = Field(default=None, min_length=1, max_length=32)
+    profession: ProfessionalStatus | None = None
 
 
 class ResponseReceipt(BaseModel):

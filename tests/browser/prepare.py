@@ -1,8 +1,11 @@
 """Prepare the browser tests' database: the seed, the demo accounts with a known password, and
 one more student for the page checks, who may open every page of the courses they are in
-without moving the demo students' progress that the journeys count."""
+without moving the demo students' progress that the journeys count, and respondents to the
+induction's evaluation."""
 
 import sys
+
+from sqlalchemy.orm import Session
 
 from app import community_seed, seed
 from app.accounts.schemas import UserCreate
@@ -42,6 +45,21 @@ def main(password: str) -> None:
         for code in ("MPHM-IND", "LMQS-SD"):
             course_id = find_course(session, SYSTEM, code).course.id
             enrol(session, SYSTEM, course_id, checker.id, CourseRole.STUDENT)
+        _evaluate_the_induction(session, password)
+
+
+def _evaluate_the_induction(session: Session, password: str) -> None:
+    """Four more learners answer the induction's evaluation: with the demo students' two,
+    enough responses for its results to be shown (not suppressed)."""
+    course_id = find_course(session, SYSTEM, "MPHM-IND").course.id
+    for n in range(4):
+        learner = create_user(
+            session, SYSTEM,
+            UserCreate(email=f"evaluator{n}@example.org", display_name=f"Evaluator {n}",
+                       password=password, preferred_language="en", time_zone="Asia/Vientiane"),
+        )  # fmt: skip
+        enrol(session, SYSTEM, course_id, learner.id, CourseRole.STUDENT)
+        community_seed.answer_evaluation(session, learner, n + 2)
 
 
 if __name__ == "__main__":

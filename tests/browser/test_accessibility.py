@@ -69,6 +69,8 @@ def test_teaching_pages_are_accessible(page: Page):
         "/courses/LMQS-QM/intakes",
         "/courses/MPHM-IND/sessions",
         "/courses/MPHM-IND/sessions/new",
+        "/surveys",
+        "/surveys/new",
     ):
         page.goto(path)
         assert axe_violations(page) == [], path

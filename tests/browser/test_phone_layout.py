@@ -134,7 +134,7 @@ def test_student_pages_fit_a_phone(phone: Page, language: str):
         paths = ["/", "/courses/MPHM-IND", module, "/profile", "/calendar", "/attendance",
                  "/catalogue", "/courses/MPHM-IND/sessions", session,
                  "/courses/MPHM-IND/forums", forum, thread, "/messages", "/notifications",
-                 "/notifications/preferences"]  # fmt: skip
+                 "/notifications/preferences", "/surveys"]  # fmt: skip
         check_pages(phone, language, paths)
     finally:
         choose_language(phone, "en")
@@ -147,10 +147,12 @@ def test_teaching_pages_fit_a_phone(phone: Page, language: str):
     try:
         session = first_link(phone, "/courses/MPHM-IND/sessions", "ul.sessions a")
         new_module = first_link(phone, "/courses/LMQS-QM/edit", "a[href$='/modules/new']")
+        builder = first_link(phone, "/surveys", "a[href$='/build']")
+        results = builder.removesuffix("/build") + "/results"
         paths = ["/courses/LMQS-QM/edit", new_module, "/courses/LMQS-QM/participants",
                  "/courses/LMQS-QM/groups", "/courses/LMQS-QM/bulk-enrol",
                  "/courses/MPHM-IND/sessions", "/courses/MPHM-IND/sessions/new", session,
-                 f"{session}/attendance"]  # fmt: skip
+                 f"{session}/attendance", "/surveys/new", builder, results]  # fmt: skip
         check_pages(phone, language, paths)
     finally:
         choose_language(phone, "en")

@@ -77,3 +77,11 @@ register("get", S + "/{survey_id}/results", MANAGERS.format(200),
          lambda w: {"survey_id": s.opened(w)})  # fmt: skip
 register("get", S + "/{survey_id}/results.csv", MANAGERS.format(200),
          lambda w: {"survey_id": s.opened(w)})  # fmt: skip
+
+
+def _paper(w: s.World) -> dict[str, object]:
+    survey_id = s.opened(w)
+    return {"survey_id": survey_id, "json": {"answers": {str(s.question_of(w, survey_id)): 0}}}
+
+
+register("post", S + "/{survey_id}/collected-responses", MANAGERS.format(201), _paper)

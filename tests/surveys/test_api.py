@@ -198,3 +198,39 @@ def test_the_lists_of_a_teacher_and_of_a_partner(client: TestClient, w: World) -
         "course_evaluation",
         "health_workforce_satisfaction",
     }
+
+
+def test_a_manager_types_in_a_paper_questionnaire_with_its_attributes(
+    client: TestClient, w: World
+) -> None:
+    built = built_survey(w)
+    path = f"/api/v1/surveys/{built.survey.id}/collected-responses"
+    paper = {"answers": {str(built.choice): 0}, "country": "MA",
+             "institution_code": w.institution.code, "profession": "civil_servant"}  # fmt: skip
+
+    refused = {name: client.post(path, headers=headers, json=paper).status_code
+               for name, headers in _callers(client, w).items()
+               if name not in ("teacher", "coordinator")}  # fmt: skip
+    assert refused == {"anonymous": 401, "outsider": 404, "student": 404,
+                       "other_manager": 404, "partner": 404}  # fmt: skip
+    teacher = headers_for(client, w.teacher)
+    unknown = client.post(path, headers=teacher, json={**paper, "institution_code": "NOPE"})
+    assert (unknown.status_code, unknown.json()["code"]) == (422, "invalid")
+    assert count(w.db, SurveyResponse) == 0
+
+    typed = client.post(path, headers=teacher, json=paper)
+
+    assert typed.status_code == 201, typed.text
+    [response] = w.db.query(SurveyResponse).all()
+    assert (response.user_id, response.country, response.institution_id, response.profession) == (
+        None, "MA", w.institution.id, "civil_servant")  # fmt: skip
+
+
+def test_a_named_survey_takes_no_paper_questionnaire(client: TestClient, w: World) -> None:
+    built = built_survey(w, anonymous=False)
+    typed = client.post(
+        f"/api/v1/surveys/{built.survey.id}/collected-responses",
+        headers=headers_for(client, w.teacher), json={"answers": {str(built.choice): 0}},
+    )  # fmt: skip
+    assert (typed.status_code, typed.json()["code"]) == (409, "survey_not_anonymous")
+    assert count(w.db, SurveyResponse) == 0

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.accounts.models import User
+from app.accounts.models import Institution, User
 from app.core.actors import Actor
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid
@@ -307,6 +307,20 @@ def enter_collected(
         raise SurveyNotOpen()
     accepted = check(outline_of(session, survey), answers)
     return _insert(session, survey, accepted, None, attributes, now)
+
+
+def attributes_of(
+    session: Session, country: str | None, institution_code: str | None, profession: str | None
+) -> Attributes:
+    """A collected response's attributes; an unknown institution is refused."""
+    institution_id = None
+    if institution_code is not None:
+        institution_id = session.scalar(
+            select(Institution.id).where(Institution.code == institution_code)
+        )
+        if institution_id is None:
+            raise Invalid(N_("No such institution."), field="institution_code")
+    return country, institution_id, profession
 
 
 # --- one page per section ------------------------------------------------------------------
