@@ -41,3 +41,19 @@ def test_course_module_and_catalogue_pages_are_light(page: Page):
         first, repeat = _first_and_repeat(page, path)
         assert first <= FIRST_VISIT_BUDGET, path
         assert repeat <= REPEAT_VISIT_BUDGET, path
+
+
+def test_community_pages_are_light(page: Page):
+    sign_in(page, "teacher@demo.agora")
+    page.goto("/courses/MPHM-IND/forums")
+    forum = page.locator("a[href*='/forums/']", has_text="Welcome space").first.get_attribute(
+        "href"
+    )
+    page.goto("/surveys")
+    builder = page.locator("a[href$='/build']").first.get_attribute("href")
+    results = str(builder).removesuffix("/build") + "/results"
+
+    for path in (str(forum), "/messages", "/notifications", "/surveys", results):
+        first, repeat = _first_and_repeat(page, path)
+        assert first <= FIRST_VISIT_BUDGET, path
+        assert repeat <= REPEAT_VISIT_BUDGET, path

@@ -58,9 +58,7 @@ def test_each_reader_is_told_in_their_language_and_zone(db: Session):
 
     by_reader = {n.user_id: n for n in made}
     assert len(made) == 2  # a reader named twice is told once
-    assert by_reader[french.id].subject == "Webinar modifié : Financing PHC".replace(
-        " :", "\u202f:"
-    )
+    assert by_reader[french.id].subject == "Webinaire modifié\u202f: Financing PHC"
     assert "12 janv. 2027 13:00 (Casablanca, UTC+1)" in by_reader[french.id].body
     assert "Jan 12, 2027 7:00\u202fPM (Vientiane, UTC+7)" in by_reader[laotian.id].body
 
