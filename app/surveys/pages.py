@@ -236,19 +236,44 @@ def add_question(
     return see_other(f"/surveys/{survey_id}/build#question-{made.id}")
 
 
+def _edited(
+    outline: Outline, question_id: int, text: str, help_text: str, required: str,
+    options: str, min_value: str, max_value: str, show_if_question_id: str, show_if_options: str,
+) -> dict[str, Any]:  # fmt: skip
+    """The edit form as a change: the fields the question's kind has, as the new-question
+    form reads them."""
+    question = next((q for q in outline.questions if q.id == question_id), None)
+    if question is None:
+        return {"text": text, "help_text": help_text, "required": required == "1"}
+    typed = question_form(outline, question.kind.value, text, help_text, required, options,
+                          min_value, max_value, show_if_question_id, show_if_options)  # fmt: skip
+    typed.pop("kind")
+    if question.kind not in (QuestionKind.LIKERT, QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        typed.pop("options")
+    if question.kind is not QuestionKind.NUMBER:
+        typed.pop("min_value"), typed.pop("max_value")
+    return typed
+
+
 @router.post("/surveys/{survey_id}/questions/{question_id}")
 def update_question(
     request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser,
     survey_id: Id, question_id: Id, text: FormField = "", help_text: FormField = "",
-    required: FormField = "", position: FormField = "",
+    required: FormField = "", position: FormField = "", options: FormField = "",
+    min_value: FormField = "", max_value: FormField = "", show_if_question_id: FormField = "",
+    show_if_options: FormField = "",
 ) -> Response:  # fmt: skip
-    typed: dict[str, Any] = {"position": position} if position else {
-        "text": text, "help_text": help_text, "required": required == "1"}  # fmt: skip
+    typed: dict[str, Any] = {"position": position}
+    if not position:
+        outline = building.outline(session, actor, survey_id)
+        typed = _edited(outline, question_id, text, help_text, required, options, min_value,
+                        max_value, show_if_question_id, show_if_options)  # fmt: skip
     with attempt_form(request, session) as attempt:
         structure.update_question(session, actor, question_id, QuestionUpdate.model_validate(typed))
     if attempt.refused:
+        shown = {**typed, "options": options, "show_if_options": show_if_options}
         return _builder_page(request, session, actor, survey_id, failed=f"q-{question_id}",
-                             form=typed, errors=attempt.errors, status=400)  # fmt: skip
+                             form=shown, errors=attempt.errors, status=400)  # fmt: skip
     return see_other(f"/surveys/{survey_id}/build#question-{question_id}")
 
 

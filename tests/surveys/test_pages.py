@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.core.config import Settings
 from app.surveys.models import Survey, SurveyQuestion, SurveyResponse, SurveySection, SurveyStatus
+from app.surveys.service import responding
 from tests.accounts.factories import page_csrf
 from tests.surveys.factories import World, built_survey, count, sign_in_as, world
 
@@ -119,6 +120,50 @@ def test_the_builder_adds_sections_and_questions_and_refuses_bad_ones(
     assert "A Likert scale has 2 to 11 labels." in refused.text
     assert count(w.db, SurveyQuestion) == before
     assert count(w.db, SurveySection) == 3
+
+
+def test_the_builder_edits_a_questions_options_and_condition(client: TestClient, w: World) -> None:
+    built = built_survey(w, open_it=False)
+    sid = built.survey.id
+    _as(client, w.teacher)
+    page = client.get(f"/surveys/{sid}/build").text
+    assert f'id="qo-{built.choice}"' in page  # the options of a choice can be edited
+    assert f'id="qc-{built.follow_up}"' in page  # and the condition of a later question
+
+    edited = _post(client, f"/surveys/{sid}/questions/{built.choice}", {
+        "text": "Was it useful?", "required": "1", "options": "Yes\nPartly\nNo"})  # fmt: skip
+    shifted = _post(client, f"/surveys/{sid}/questions/{built.follow_up}", {
+        "text": "Why?", "required": "1", "show_if_question_id": str(built.choice),
+        "show_if_options": "2, 3"})  # fmt: skip
+
+    assert (edited.status_code, shifted.status_code) == (303, 303), edited.text
+    choice = w.db.get_one(SurveyQuestion, built.choice)
+    follow_up = w.db.get_one(SurveyQuestion, built.follow_up)
+    w.db.refresh(choice)
+    w.db.refresh(follow_up)
+    assert (choice.text, choice.options) == ("Was it useful?", ["Yes", "Partly", "No"])
+    assert follow_up.show_if_options == [1, 2]
+
+
+def test_once_answered_a_question_is_reworded_but_its_options_stay(
+    client: TestClient, w: World
+) -> None:
+    built = built_survey(w)
+    responding.submit(w.db, w.actor(w.students[0]), built.survey.id, {built.choice: 0})
+    sid = built.survey.id
+    _as(client, w.teacher)
+    choice = w.db.get_one(SurveyQuestion, built.choice)
+    kept = "\n".join(choice.options)
+
+    path, wording = f"/surveys/{sid}/questions/{built.choice}", "Was the course useful?"
+    reworded = _post(client, path, {"text": wording, "required": "1", "options": kept})
+    refused = _post(client, path, {"text": wording, "required": "1", "options": "A\nB"})
+
+    assert reworded.status_code == 303, reworded.text
+    assert refused.status_code == 400
+    w.db.refresh(choice)
+    assert choice.text == "Was the course useful?"
+    assert choice.options == kept.split("\n")
 
 
 def test_answering_section_by_section_without_javascript(client: TestClient, w: World) -> None:

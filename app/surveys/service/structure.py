@@ -238,7 +238,10 @@ def update_question(
     """Its wording at any time; its options, bounds, requirement, condition and place while
     the survey has no answers. The result obeys the rules of a new question."""
     survey, question = _question(session, actor, question_id)
-    changes = data.model_dump(exclude_unset=True)
+    given = data.model_dump(exclude_unset=True)
+    # A form gives every field again: a value left as it was is no change.
+    changes = {name: value for name, value in given.items()
+               if name == "position" or getattr(question, name) != value}  # fmt: skip
     _require_structure(session, survey, set(changes))
     position = changes.pop("position", None)
     merged = _merged(question, changes)
