@@ -19,7 +19,7 @@ from app.core.errors import ServiceUnavailable
 from app.core.i18n import N_, translations_for
 from app.core.mail import send_mail
 from app.notifications import policy
-from app.notifications.models import Delivery, Notification, NotificationKind, UnsubscribeKey
+from app.notifications.models import MailDelivery, Notification, NotificationKind, UnsubscribeKey
 from app.notifications.service import MAIL_KIND, choices_of
 
 DIGEST_KIND = "notification_digest"
@@ -119,7 +119,7 @@ def _still_wanted(session: Session, notification: Notification) -> bool:
     if reader is None or not reader.is_active:
         return False
     choice = choices_of(session, [reader.id], notification.kind)[reader.id]
-    return choice is not Delivery.OFF
+    return choice is not MailDelivery.OFF
 
 
 def deliver_notification(

@@ -25,7 +25,7 @@ class NotificationKind(StrEnum):
     SURVEY_OPEN = "survey_open"
 
 
-class Delivery(StrEnum):
+class MailDelivery(StrEnum):
     IMMEDIATELY = "immediately"
     DIGEST = "digest"  # gathered into one mail a day
     OFF = "off"  # in the portal only
@@ -67,7 +67,7 @@ class NotificationPreference(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[NotificationKind] = mapped_column(_enum(NotificationKind))
-    delivery: Mapped[Delivery] = mapped_column(_enum(Delivery))
+    delivery: Mapped[MailDelivery] = mapped_column(_enum(MailDelivery))
 
 
 class UnsubscribeKey(Base):

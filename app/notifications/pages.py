@@ -14,7 +14,7 @@ from app.core.inputs import Id
 from app.core.routes import DeferredRoute
 from app.core.web import render, safe_next, see_other
 from app.notifications import policy, service
-from app.notifications.models import Delivery, NotificationKind
+from app.notifications.models import MailDelivery, NotificationKind
 
 router = page_router()
 KIND_NAMES = {
@@ -28,9 +28,9 @@ KIND_NAMES = {
     NotificationKind.SURVEY_OPEN: N_("Surveys to answer"),
 }
 DELIVERY_NAMES = {
-    Delivery.IMMEDIATELY: N_("By e-mail at once"),
-    Delivery.DIGEST: N_("In the daily digest e-mail"),
-    Delivery.OFF: N_("Here only, no e-mail"),
+    MailDelivery.IMMEDIATELY: N_("By e-mail at once"),
+    MailDelivery.DIGEST: N_("In the daily digest e-mail"),
+    MailDelivery.OFF: N_("Here only, no e-mail"),
 }
 
 
@@ -50,12 +50,12 @@ def mark_all_read(session: SessionDep, actor: PortalActor, _user: CurrentUser) -
 
 
 def _preferences_page(
-    request: Request, choices: dict[NotificationKind, Delivery], *,
+    request: Request, choices: dict[NotificationKind, MailDelivery], *,
     saved: bool = False, errors: dict[str, str] | None = None, status: int = 200,
 ) -> Response:  # fmt: skip
     context = {
         "choices": choices, "kind_names": KIND_NAMES, "delivery_names": DELIVERY_NAMES,
-        "allowed": {kind: [d for d in Delivery if policy.may_choose(kind, d)]
+        "allowed": {kind: [d for d in MailDelivery if policy.may_choose(kind, d)]
                     for kind in NotificationKind},
         "saved": saved, "errors": errors or {},
     }  # fmt: skip

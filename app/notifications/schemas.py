@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from app.notifications.models import Delivery, NotificationKind
+from app.notifications.models import MailDelivery, NotificationKind
 
 
 class NotificationRead(BaseModel):
@@ -31,4 +31,4 @@ class Preferences(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    choices: dict[NotificationKind, Delivery]
+    choices: dict[NotificationKind, MailDelivery]

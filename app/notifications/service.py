@@ -20,7 +20,7 @@ from app.core.i18n import N_, format_when, translations_for
 from app.core.pagination import decode_cursor, encode_cursor
 from app.notifications import policy
 from app.notifications.models import (
-    Delivery,
+    MailDelivery,
     MailState,
     Notification,
     NotificationKind,
@@ -70,21 +70,21 @@ def _render(notice: Notice, reader: User) -> tuple[str, str]:
 
 def choices_of(
     session: Session, user_ids: Collection[int], kind: NotificationKind
-) -> dict[int, Delivery]:
+) -> dict[int, MailDelivery]:
     """Each reader's choice for the kind, in one statement."""
     rows = session.execute(
         select(NotificationPreference.user_id, NotificationPreference.delivery).where(
             NotificationPreference.user_id.in_(user_ids), NotificationPreference.kind == kind
         )
     )
-    chosen: dict[Any, Delivery] = dict(rows.all())
+    chosen: dict[Any, MailDelivery] = dict(rows.all())
     return {user_id: policy.effective(kind, chosen.get(user_id)) for user_id in user_ids}
 
 
 _MAIL_STATE = {
-    Delivery.IMMEDIATELY: MailState.QUEUED,
-    Delivery.DIGEST: MailState.AWAITING_DIGEST,
-    Delivery.OFF: MailState.NONE,
+    MailDelivery.IMMEDIATELY: MailState.QUEUED,
+    MailDelivery.DIGEST: MailState.AWAITING_DIGEST,
+    MailDelivery.OFF: MailState.NONE,
 }
 
 
@@ -184,14 +184,14 @@ def mark_all_read(session: Session, actor: Actor) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def preferences_of(session: Session, actor: Actor) -> dict[NotificationKind, Delivery]:
+def preferences_of(session: Session, actor: Actor) -> dict[NotificationKind, MailDelivery]:
     me = _person(actor)
     rows = session.execute(
         select(NotificationPreference.kind, NotificationPreference.delivery).where(
             NotificationPreference.user_id == me
         )
     )
-    chosen: dict[Any, Delivery] = dict(rows.all())
+    chosen: dict[Any, MailDelivery] = dict(rows.all())
     return {kind: policy.effective(kind, chosen.get(kind)) for kind in NotificationKind}
 
 
@@ -200,17 +200,19 @@ class UnknownChoice(Invalid):
     title = N_("Choose immediately, the daily digest or off for each kind.")
 
 
-def parse_choices(submitted: Mapping[NotificationKind, str]) -> dict[NotificationKind, Delivery]:
+def parse_choices(
+    submitted: Mapping[NotificationKind, str],
+) -> dict[NotificationKind, MailDelivery]:
     """A form's choices (blank: unchanged); an unknown value refuses the whole form."""
     try:
-        return {kind: Delivery(value) for kind, value in submitted.items() if value}
+        return {kind: MailDelivery(value) for kind, value in submitted.items() if value}
     except ValueError:
         raise UnknownChoice() from None
 
 
 def set_preferences(
-    session: Session, actor: Actor, changes: Mapping[NotificationKind, Delivery]
-) -> dict[NotificationKind, Delivery]:
+    session: Session, actor: Actor, changes: Mapping[NotificationKind, MailDelivery]
+) -> dict[NotificationKind, MailDelivery]:
     """Change some of the reader's choices; refused whole if one is not allowed."""
     me = _person(actor)
     for kind, delivery in changes.items():
@@ -221,7 +223,7 @@ def set_preferences(
     return preferences_of(session, actor)
 
 
-def choose(session: Session, user_id: int, kind: NotificationKind, delivery: Delivery) -> None:
+def choose(session: Session, user_id: int, kind: NotificationKind, delivery: MailDelivery) -> None:
     row = session.scalar(
         select(NotificationPreference).where(
             NotificationPreference.user_id == user_id, NotificationPreference.kind == kind
@@ -247,7 +249,7 @@ def unsubscribe_key(session: Session, token: str) -> UnsubscribeKey:
     return key
 
 
-def unsubscribe(session: Session, token: str) -> tuple[UnsubscribeKey, Delivery]:
+def unsubscribe(session: Session, token: str) -> tuple[UnsubscribeKey, MailDelivery]:
     """One click: the link's kind off (announcements: into the daily digest)."""
     key = unsubscribe_key(session, token)
     delivery = policy.unsubscribed(key.kind)

@@ -11,20 +11,20 @@ from app.core.inputs import Id
 from app.core.routes import DeferredRoute
 from app.surveys.schemas import (
     CollectedResponse,
-    QuestionCreate,
-    QuestionRead,
-    QuestionUpdate,
     Reminded,
     ResponseReceipt,
     ResponseSubmit,
-    SectionCreate,
-    SectionRead,
-    SectionUpdate,
     SectionWithQuestions,
     SurveyCreate,
     SurveyDetail,
     SurveyOpened,
+    SurveyQuestionCreate,
+    SurveyQuestionRead,
+    SurveyQuestionUpdate,
     SurveyRead,
+    SurveySectionCreate,
+    SurveySectionRead,
+    SurveySectionUpdate,
     SurveyToAnswer,
     SurveyUpdate,
     TemplateRead,
@@ -51,8 +51,8 @@ class SurveyForm(BaseModel):
 def _sections(outline: Outline) -> list[SectionWithQuestions]:
     return [
         SectionWithQuestions(
-            **SectionRead.model_validate(section).model_dump(),
-            questions=[QuestionRead.model_validate(q) for q in questions],
+            **SurveySectionRead.model_validate(section).model_dump(),
+            questions=[SurveyQuestionRead.model_validate(q) for q in questions],
         )
         for section, questions in outline.sections
     ]
@@ -137,18 +137,18 @@ def delete_survey(survey_id: Id, session: SessionDep, actor: SignedInApiActor) -
     building.delete_survey(session, actor, survey_id)
 
 
-@router.post("/surveys/{survey_id:int}/sections", response_model=SectionRead, status_code=201)
+@router.post("/surveys/{survey_id:int}/sections", response_model=SurveySectionRead, status_code=201)
 def add_section(
-    survey_id: Id, data: SectionCreate, session: SessionDep, actor: SignedInApiActor
+    survey_id: Id, data: SurveySectionCreate, session: SessionDep, actor: SignedInApiActor
 ) -> object:
     """A new last section. Refused once the survey has responses (409
     `survey_has_responses`)."""
     return structure.add_section(session, actor, survey_id, data)
 
 
-@router.patch("/survey-sections/{section_id}", response_model=SectionRead)
+@router.patch("/survey-sections/{section_id}", response_model=SurveySectionRead)
 def update_section(
-    section_id: Id, data: SectionUpdate, session: SessionDep, actor: SignedInApiActor
+    section_id: Id, data: SurveySectionUpdate, session: SessionDep, actor: SignedInApiActor
 ) -> object:
     """Rename a section, or move it to `position` (while the survey has no responses, and so
     that every condition still looks back at an earlier section)."""
@@ -162,10 +162,10 @@ def delete_section(section_id: Id, session: SessionDep, actor: SignedInApiActor)
 
 
 @router.post(
-    "/survey-sections/{section_id}/questions", response_model=QuestionRead, status_code=201
+    "/survey-sections/{section_id}/questions", response_model=SurveyQuestionRead, status_code=201
 )
 def add_question(
-    section_id: Id, data: QuestionCreate, session: SessionDep, actor: SignedInApiActor
+    section_id: Id, data: SurveyQuestionCreate, session: SessionDep, actor: SignedInApiActor
 ) -> object:
     """A new last question of the section: Likert (2–11 labels), single or multiple choice
     (2–30 options), rating 0–10, number (optional bounds), short text (500 characters) or
@@ -174,9 +174,9 @@ def add_question(
     return structure.add_question(session, actor, section_id, data)
 
 
-@router.patch("/survey-questions/{question_id}", response_model=QuestionRead)
+@router.patch("/survey-questions/{question_id}", response_model=SurveyQuestionRead)
 def update_question(
-    question_id: Id, data: QuestionUpdate, session: SessionDep, actor: SignedInApiActor
+    question_id: Id, data: SurveyQuestionUpdate, session: SessionDep, actor: SignedInApiActor
 ) -> object:
     """Reword a question at any time; change its options, bounds, requirement, condition or
     `position` while the survey has no responses."""

@@ -18,11 +18,11 @@ from app.surveys import respond_pages
 from app.surveys.models import QuestionKind
 from app.surveys.schemas import (
     CONDITION_KINDS,
-    QuestionCreate,
-    QuestionUpdate,
-    SectionCreate,
-    SectionUpdate,
     SurveyCreate,
+    SurveyQuestionCreate,
+    SurveyQuestionUpdate,
+    SurveySectionCreate,
+    SurveySectionUpdate,
     SurveyUpdate,
 )
 from app.surveys.service import building, lifecycle, listing, structure
@@ -151,7 +151,9 @@ def add_section(
 ) -> Response:  # fmt: skip
     typed = {"title": title, "description": description}
     with attempt_form(request, session) as attempt:
-        made = structure.add_section(session, actor, survey_id, SectionCreate.model_validate(typed))
+        made = structure.add_section(
+            session, actor, survey_id, SurveySectionCreate.model_validate(typed)
+        )
     if attempt.refused:
         return _builder_page(request, session, actor, survey_id, failed="new-section",
                              form=typed, errors=attempt.errors, status=400)  # fmt: skip
@@ -165,7 +167,7 @@ def update_section(
 ) -> Response:  # fmt: skip
     typed = {"title": title} if title else {"position": position}
     with attempt_form(request, session) as attempt:
-        data = SectionUpdate.model_validate(typed)
+        data = SurveySectionUpdate.model_validate(typed)
         structure.update_section(session, actor, section_id, data)
     if attempt.refused:
         return _builder_page(request, session, actor, survey_id, failed=f"section-{section_id}",
@@ -227,7 +229,7 @@ def add_question(
     typed = question_form(outline, kind, text, help_text, required, options, min_value,
                           max_value, show_if_question_id, show_if_options)  # fmt: skip
     with attempt_form(request, session) as attempt:
-        data = QuestionCreate.model_validate(typed)
+        data = SurveyQuestionCreate.model_validate(typed)
         made = structure.add_question(session, actor, section_id, data)
     if attempt.refused:
         shown = {**typed, "options": options, "show_if_options": show_if_options}
@@ -269,7 +271,9 @@ def update_question(
         typed = _edited(outline, question_id, text, help_text, required, options, min_value,
                         max_value, show_if_question_id, show_if_options)  # fmt: skip
     with attempt_form(request, session) as attempt:
-        structure.update_question(session, actor, question_id, QuestionUpdate.model_validate(typed))
+        structure.update_question(
+            session, actor, question_id, SurveyQuestionUpdate.model_validate(typed)
+        )
     if attempt.refused:
         shown = {**typed, "options": options, "show_if_options": show_if_options}
         return _builder_page(request, session, actor, survey_id, failed=f"q-{question_id}",

@@ -96,18 +96,18 @@ class SurveyUpdate(Patch):
     min_group_size: int | None = Field(default=None, le=1000)
 
 
-class SectionCreate(StrictInput):
+class SurveySectionCreate(StrictInput):
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(default="", max_length=5000)
 
 
-class SectionUpdate(Patch):
+class SurveySectionUpdate(Patch):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=5000)
     position: int | None = Field(default=None, ge=1, le=1000, description="1 is first")
 
 
-class QuestionCreate(StrictInput):
+class SurveyQuestionCreate(StrictInput):
     kind: QuestionKind
     text: str = Field(min_length=1, max_length=1000)
     help_text: str = Field(default="", max_length=1000)
@@ -142,7 +142,7 @@ class QuestionCreate(StrictInput):
         return self
 
 
-class QuestionUpdate(Patch):
+class SurveyQuestionUpdate(Patch):
     nullable = frozenset({"min_value", "max_value", "show_if_question_id"})
 
     text: str | None = Field(default=None, min_length=1, max_length=1000)
@@ -161,7 +161,7 @@ class QuestionUpdate(Patch):
 # --- output --------------------------------------------------------------------------------
 
 
-class QuestionRead(BaseModel):
+class SurveyQuestionRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -178,7 +178,7 @@ class QuestionRead(BaseModel):
     show_if_options: list[int]
 
 
-class SectionRead(BaseModel):
+class SurveySectionRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -187,8 +187,8 @@ class SectionRead(BaseModel):
     description: str
 
 
-class SectionWithQuestions(SectionRead):
-    questions: list[QuestionRead]
+class SectionWithQuestions(SurveySectionRead):
+    questions: list[SurveyQuestionRead]
 
 
 class SurveyRead(BaseModel):

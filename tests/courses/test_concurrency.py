@@ -12,6 +12,7 @@ from app.accounts.models import Institution, User
 from app.core.actors import SYSTEM
 from app.core.config import Settings
 from app.core.db import session_factory
+from app.core.outbox import OutboxMessage
 from app.courses.models import (
     CompletionEvent,
     Course,
@@ -34,7 +35,7 @@ def committed(engine: Engine, settings: Settings) -> Iterator[sessionmaker[Sessi
     session_factory.configure(maker)
     yield maker
     with maker.begin() as session:
-        for model in (Course, User, Institution):
+        for model in (Course, User, Institution, OutboxMessage):
             session.execute(delete(model))
     session_factory.configure(None)
 

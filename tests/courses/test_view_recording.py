@@ -16,6 +16,7 @@ from app.accounts.models import Institution, User
 from app.core.actors import SYSTEM
 from app.core.config import Settings
 from app.core.db import session_factory
+from app.core.outbox import OutboxMessage
 from app.courses.models import ContentFile, Course, Module, ModuleCompletion
 from app.courses.service import completion, content, courses, packages
 from app.enrolment.service import enrol
@@ -32,7 +33,7 @@ def committed(engine: Engine) -> Iterator[sessionmaker[Session]]:
     session_factory.configure(maker)
     yield maker
     with maker.begin() as session:
-        for model in (Course, ContentFile, User, Institution):
+        for model in (Course, ContentFile, User, Institution, OutboxMessage):
             session.execute(delete(model))
     session_factory.configure(None)
 

@@ -17,7 +17,7 @@ from app.core.i18n import N_
 from app.core.security import encode_access_token
 from app.notifications.mail import unsubscribe_token
 from app.notifications.models import (
-    Delivery,
+    MailDelivery,
     Notification,
     NotificationKind,
     NotificationPreference,
@@ -52,7 +52,7 @@ def unread_in_header(html: str) -> int:
     return int(found.group(1)) if found else 0
 
 
-def choices_stored(db: Session, user: User) -> dict[NotificationKind, Delivery]:
+def choices_stored(db: Session, user: User) -> dict[NotificationKind, MailDelivery]:
     rows = db.execute(
         select(NotificationPreference.kind, NotificationPreference.delivery).where(
             NotificationPreference.user_id == user.id
@@ -153,8 +153,8 @@ def test_the_preferences_page_saves_the_choices(db: Session, client: TestClient,
     assert response.status_code == 303
     assert response.headers["location"] == "/notifications/preferences?saved=1"
     assert choices_stored(db, reader) == {
-        NotificationKind.FORUM_POST: Delivery.OFF,
-        NotificationKind.GRADE_RELEASED: Delivery.DIGEST,
+        NotificationKind.FORUM_POST: MailDelivery.OFF,
+        NotificationKind.GRADE_RELEASED: MailDelivery.DIGEST,
     }
     saved = client.get(response.headers["location"]).text
     assert "Your choices are saved." in saved
@@ -180,12 +180,16 @@ def test_turning_announcements_off_is_refused_with_a_message_and_writes_nothing(
 @pytest.mark.parametrize(
     ("kind", "after", "shown"),
     [
-        (NotificationKind.FORUM_POST, Delivery.OFF, "you will no longer receive e-mails about"),
-        (NotificationKind.ANNOUNCEMENT, Delivery.DIGEST, "announcements will come in your daily"),
+        (NotificationKind.FORUM_POST, MailDelivery.OFF, "you will no longer receive e-mails about"),
+        (
+            NotificationKind.ANNOUNCEMENT,
+            MailDelivery.DIGEST,
+            "announcements will come in your daily",
+        ),
     ],
 )
 def test_the_unsubscribe_link_works_without_signing_in_and_from_a_mail_programs_one_click(
-    db: Session, client: TestClient, kind: NotificationKind, after: Delivery, shown: str
+    db: Session, client: TestClient, kind: NotificationKind, after: MailDelivery, shown: str
 ):
     person = make_user(db)
     token = unsubscribe_token(db, person.id, kind)
@@ -299,7 +303,7 @@ def test_the_api_reads_and_changes_the_choices_but_never_turns_announcements_off
     assert refused.status_code == 422
     assert refused.headers["content-type"].startswith(PROBLEM)
     assert refused.json()["code"] == "announcements_cannot_be_off"
-    assert choices_stored(db, api_reader) == {NotificationKind.FORUM_POST: Delivery.OFF}
+    assert choices_stored(db, api_reader) == {NotificationKind.FORUM_POST: MailDelivery.OFF}
 
 
 def test_a_partner_system_has_no_notifications(db: Session, client: TestClient, settings: Settings):

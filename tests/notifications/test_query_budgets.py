@@ -16,7 +16,7 @@ from app.forums.models import ForumPost, ForumThread
 from app.forums.service import access, following
 from app.membership.models import CourseRole
 from app.notifications import service
-from app.notifications.models import Delivery, Notification, NotificationKind
+from app.notifications.models import MailDelivery, Notification, NotificationKind
 from app.notifications.service import Notice, notify
 from tests.accounts.factories import PASSWORD, make_user, sign_in
 from tests.budgets import at_two_sizes, statements
@@ -75,7 +75,9 @@ def _followers_until(w: ForumWorld) -> Callable[[int], None]:
             enrol_as(w.db, w.course, person, CourseRole.STUDENT)
             following.set_following(w.db, w.actor(person), w.forum_id, follow=True)
             if len(followers) % 2:
-                service.choose(w.db, person.id, NotificationKind.FORUM_POST, Delivery.IMMEDIATELY)
+                service.choose(
+                    w.db, person.id, NotificationKind.FORUM_POST, MailDelivery.IMMEDIATELY
+                )
             followers.append(person)
         w.db.flush()
 

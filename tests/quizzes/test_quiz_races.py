@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.accounts.models import Institution, User
 from app.core.config import Settings
 from app.core.db import session_factory
+from app.core.outbox import OutboxMessage
 from app.courses.models import Course
 from app.grades.models import Grade, GradeItem, ItemSource
 from app.quizzes.attempt_models import Attempt, AttemptState
@@ -33,7 +34,7 @@ def committed(engine: Engine, settings: Settings) -> Iterator[sessionmaker[Sessi
     session_factory.configure(maker)
     yield maker
     with maker.begin() as session:
-        for model in (Attempt, Course, User, Institution):
+        for model in (Attempt, Course, User, Institution, OutboxMessage):
             session.execute(delete(model))
     session_factory.configure(None)
 

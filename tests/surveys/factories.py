@@ -16,7 +16,7 @@ from app.core.security import hash_password
 from app.courses.models import Course, Status
 from app.membership.models import CourseRole, Enrolment
 from app.surveys.models import AudienceKind, QuestionKind, Survey
-from app.surveys.schemas import QuestionCreate, SectionCreate, SurveyCreate
+from app.surveys.schemas import SurveyCreate, SurveyQuestionCreate, SurveySectionCreate
 from app.surveys.service import building, lifecycle, structure
 from tests.accounts.factories import (
     PASSWORD,
@@ -95,7 +95,7 @@ def course_survey(w: World, *, anonymous: bool = True, **options: Any) -> Survey
 
 def section(w: World, survey: Survey, title: str = "Teaching", by: User | None = None) -> int:
     actor = w.actor(by or w.teacher)
-    return structure.add_section(w.db, actor, survey.id, SectionCreate(title=title)).id
+    return structure.add_section(w.db, actor, survey.id, SurveySectionCreate(title=title)).id
 
 
 def question(
@@ -104,7 +104,7 @@ def question(
     fields.setdefault("text", f"Question {next(_n)}")
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.LIKERT):
         fields.setdefault("options", ["Yes", "No", "Maybe"])
-    data = QuestionCreate(kind=kind, **fields)
+    data = SurveyQuestionCreate(kind=kind, **fields)
     return structure.add_question(w.db, w.actor(by or w.teacher), section_id, data).id
 
 

@@ -11,7 +11,7 @@ from app.core.actors import SYSTEM
 from app.core.config import Settings
 from app.courses.models import Course
 from app.surveys.models import AudienceKind, QuestionKind, SurveyQuestion, SurveySection
-from app.surveys.schemas import QuestionCreate, SectionCreate, SurveyCreate
+from app.surveys.schemas import SurveyCreate, SurveyQuestionCreate, SurveySectionCreate
 from app.surveys.service import building, lifecycle, structure
 
 
@@ -25,8 +25,8 @@ def draft(w: World, audience: AudienceKind = AudienceKind.COURSE) -> int:
     target = w.course.id if audience is AudienceKind.COURSE else None
     data = SurveyCreate(title="Evaluation", audience_kind=audience, target_id=target)
     survey = building.create_survey(w.db, SYSTEM, w.settings, data)
-    section = structure.add_section(w.db, SYSTEM, survey.id, SectionCreate(title="Teaching"))
-    choice = QuestionCreate(kind=QuestionKind.SINGLE, text="Clear?", options=["Yes", "No"],
+    section = structure.add_section(w.db, SYSTEM, survey.id, SurveySectionCreate(title="Teaching"))
+    choice = SurveyQuestionCreate(kind=QuestionKind.SINGLE, text="Clear?", options=["Yes", "No"],
                             required=True)  # fmt: skip
     structure.add_question(w.db, SYSTEM, section.id, choice)
     w.db.flush()

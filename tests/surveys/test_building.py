@@ -22,10 +22,10 @@ from app.surveys.models import (
     SurveyStatus,
 )
 from app.surveys.schemas import (
-    QuestionCreate,
-    QuestionUpdate,
-    SectionUpdate,
     SurveyCreate,
+    SurveyQuestionCreate,
+    SurveyQuestionUpdate,
+    SurveySectionUpdate,
     SurveyUpdate,
 )
 from app.surveys.service import building, responding, structure
@@ -138,15 +138,15 @@ def test_questions_take_the_options_their_kind_allows(
     kind: QuestionKind, options: list[str]
 ) -> None:
     with pytest.raises(ValidationError):
-        QuestionCreate(kind=kind, text="Q", options=options)
+        SurveyQuestionCreate(kind=kind, text="Q", options=options)
 
 
 def test_only_numbers_have_bounds_in_order() -> None:
     with pytest.raises(ValidationError):
-        QuestionCreate(kind=QuestionKind.RATING, text="Q", min_value=1)
+        SurveyQuestionCreate(kind=QuestionKind.RATING, text="Q", min_value=1)
     with pytest.raises(ValidationError):
-        QuestionCreate(kind=QuestionKind.NUMBER, text="Q", min_value=5, max_value=1)
-    assert QuestionCreate(kind=QuestionKind.NUMBER, text="Q", min_value=0, max_value=80)
+        SurveyQuestionCreate(kind=QuestionKind.NUMBER, text="Q", min_value=5, max_value=1)
+    assert SurveyQuestionCreate(kind=QuestionKind.NUMBER, text="Q", min_value=0, max_value=80)
 
 
 def test_a_condition_must_look_back_at_an_earlier_section(w: World) -> None:
@@ -182,7 +182,7 @@ def test_moving_a_section_before_the_one_it_depends_on_is_refused(w: World) -> N
     built = built_survey(w, open_it=False)
     actor = w.actor(w.teacher)
     with pytest.raises(BadCondition):
-        structure.update_section(w.db, actor, built.second, SectionUpdate(position=1))
+        structure.update_section(w.db, actor, built.second, SurveySectionUpdate(position=1))
     positions = w.db.scalars(select(SurveySection.id).order_by(SurveySection.position)).all()
     assert positions == [built.first, built.second]
 
@@ -191,7 +191,7 @@ def test_sections_reorder_and_close_up_after_a_delete(w: World) -> None:
     survey = course_survey(w)
     a, b, c = (section(w, survey, title) for title in "ABC")
     actor = w.actor(w.teacher)
-    structure.update_section(w.db, actor, c, SectionUpdate(position=1))
+    structure.update_section(w.db, actor, c, SurveySectionUpdate(position=1))
     structure.delete_section(w.db, actor, a)
     order = w.db.execute(select(SurveySection.id, SurveySection.position)
                          .order_by(SurveySection.position)).all()  # fmt: skip
@@ -216,7 +216,7 @@ def test_shortening_a_choice_a_condition_names_is_refused(w: World) -> None:
              show_if_options=[2])  # fmt: skip
     with pytest.raises(BadCondition):
         structure.update_question(w.db, w.actor(w.teacher), built.choice,
-                                  QuestionUpdate(options=["Yes", "No"]))  # fmt: skip
+                                  SurveyQuestionUpdate(options=["Yes", "No"]))  # fmt: skip
     choice = w.db.get(SurveyQuestion, built.choice)
     assert choice is not None
     assert len(choice.options) == 3
@@ -229,10 +229,14 @@ def test_once_answered_the_structure_is_frozen_but_wording_may_change(w: World) 
     with pytest.raises(StructureLocked):
         question(w, built.first, QuestionKind.SHORT_TEXT)
     with pytest.raises(StructureLocked):
-        structure.update_question(w.db, actor, built.choice, QuestionUpdate(options=["A", "B"]))
+        structure.update_question(
+            w.db, actor, built.choice, SurveyQuestionUpdate(options=["A", "B"])
+        )
     with pytest.raises(StructureLocked):
         structure.delete_section(w.db, actor, built.second)
-    changed = structure.update_question(w.db, actor, built.choice, QuestionUpdate(text="Clear?"))
+    changed = structure.update_question(
+        w.db, actor, built.choice, SurveyQuestionUpdate(text="Clear?")
+    )
     assert changed.text == "Clear?"
     assert count(w.db, SurveyQuestion) == 3
 

@@ -16,6 +16,7 @@ from app.core.actors import SYSTEM
 from app.core.config import Settings
 from app.core.db import session_factory, utcnow
 from app.core.errors import NotFound
+from app.core.outbox import OutboxMessage
 from app.courses.models import Course
 from app.courses.service import courses, packages
 from app.enrolment.cohorts import create_group, set_group_member
@@ -123,7 +124,7 @@ def committed(engine: Engine) -> Iterator[sessionmaker[Session]]:
     session_factory.configure(maker)
     yield maker
     with maker.begin() as session:
-        for model in (Course, User, Institution):
+        for model in (Course, User, Institution, OutboxMessage):
             session.execute(delete(model))
     session_factory.configure(None)
 

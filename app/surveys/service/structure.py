@@ -18,10 +18,10 @@ from app.surveys.models import QuestionKind, Survey, SurveyQuestion, SurveySecti
 from app.surveys.schemas import (
     CONDITION_KINDS,
     RATING_MAX,
-    QuestionCreate,
-    QuestionUpdate,
-    SectionCreate,
-    SectionUpdate,
+    SurveyQuestionCreate,
+    SurveyQuestionUpdate,
+    SurveySectionCreate,
+    SurveySectionUpdate,
 )
 from app.surveys.service.access import survey_to_manage
 from app.surveys.service.building import has_responses, outline_of
@@ -100,7 +100,7 @@ def _moved(rows: Sequence[Any], row: Any, position: int) -> list[Any]:
 
 
 def add_section(
-    session: Session, actor: Actor, survey_id: int, data: SectionCreate
+    session: Session, actor: Actor, survey_id: int, data: SurveySectionCreate
 ) -> SurveySection:
     """A new last section."""
     survey = survey_to_manage(session, actor, survey_id)
@@ -127,7 +127,7 @@ def _check_order(session: Session, survey: Survey, order: Sequence[SurveySection
 
 
 def update_section(
-    session: Session, actor: Actor, section_id: int, data: SectionUpdate
+    session: Session, actor: Actor, section_id: int, data: SurveySectionUpdate
 ) -> SurveySection:
     """Rename it at any time; move it (a structural change) while the survey has no answers
     and its conditions still look back."""
@@ -175,7 +175,7 @@ def delete_section(session: Session, actor: Actor, section_id: int) -> None:
 
 
 def _check_condition(
-    session: Session, survey: Survey, section: SurveySection, data: QuestionCreate
+    session: Session, survey: Survey, section: SurveySection, data: SurveyQuestionCreate
 ) -> None:
     if data.show_if_question_id is None:
         return
@@ -195,7 +195,7 @@ def _check_condition(
 
 
 def add_question(
-    session: Session, actor: Actor, section_id: int, data: QuestionCreate
+    session: Session, actor: Actor, section_id: int, data: SurveyQuestionCreate
 ) -> SurveyQuestion:
     """A new last question of the section."""
     survey, section = _section(session, actor, section_id)
@@ -213,10 +213,10 @@ def add_question(
     return question
 
 
-def _merged(question: SurveyQuestion, changes: dict[str, Any]) -> QuestionCreate:
-    current = {name: getattr(question, name) for name in QuestionCreate.model_fields}
+def _merged(question: SurveyQuestion, changes: dict[str, Any]) -> SurveyQuestionCreate:
+    current = {name: getattr(question, name) for name in SurveyQuestionCreate.model_fields}
     try:
-        return QuestionCreate.model_validate({**current, **changes})
+        return SurveyQuestionCreate.model_validate({**current, **changes})
     except ValidationError as error:
         raise Invalid(str(error.errors()[0]["msg"]), field="options") from error
 
@@ -233,7 +233,7 @@ def _check_dependants(session: Session, question: SurveyQuestion, options: int) 
 
 
 def update_question(
-    session: Session, actor: Actor, question_id: int, data: QuestionUpdate
+    session: Session, actor: Actor, question_id: int, data: SurveyQuestionUpdate
 ) -> SurveyQuestion:
     """Its wording at any time; its options, bounds, requirement, condition and place while
     the survey has no answers. The result obeys the rules of a new question."""
