@@ -40,8 +40,8 @@ NOTICE = Notice(
 )
 
 
-def _reader(db: Session, language: str = "en", zone: str = "UTC", **kw: object) -> User:
-    return make_user(db, language=language, time_zone=zone, **kw)  # type: ignore[arg-type]
+def _reader(db: Session, language: str = "en", zone: str = "UTC", email: str | None = None) -> User:
+    return make_user(db, language=language, time_zone=zone, email=email)
 
 
 def _deliver(db: Session, settings: Settings) -> int:

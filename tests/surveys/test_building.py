@@ -56,7 +56,9 @@ def w(db: Session, settings: Settings) -> World:
 def _create(
     w: World, actor: Actor, kind: AudienceKind, target: int | None, **fields: object
 ) -> Survey:
-    data = SurveyCreate(title="Evaluation", audience_kind=kind, target_id=target, **fields)  # type: ignore[arg-type]
+    data = SurveyCreate.model_validate(
+        {"title": "Evaluation", "audience_kind": kind, "target_id": target, **fields}
+    )
     return building.create_survey(w.db, actor, w.settings, data)
 
 
@@ -98,7 +100,7 @@ def test_coordinators_make_public_surveys_which_are_anonymous(w: World) -> None:
 
 
 def test_a_partner_client_finds_no_audience(w: World) -> None:
-    client = make_api_client(w.db, w.db.get(Institution, w.institution.id), ["courses:read"])  # type: ignore[arg-type]
+    client = make_api_client(w.db, w.db.get_one(Institution, w.institution.id), ["courses:read"])
     partner = Actor(api_client_id=client.id, institution_id=w.institution.id)
     with pytest.raises(NoSuchAudience):
         _create(w, partner, AudienceKind.COURSE, w.course.id)
@@ -167,7 +169,7 @@ def test_a_condition_must_look_back_at_an_earlier_section(w: World) -> None:
     assert count(w.db, SurveyQuestion) == before
     made = question(w, second, QuestionKind.LONG_TEXT, show_if_question_id=choice,
                     show_if_options=[1])  # fmt: skip
-    assert w.db.get(SurveyQuestion, made).show_if_question_id == choice  # type: ignore[union-attr]
+    assert w.db.get_one(SurveyQuestion, made).show_if_question_id == choice
 
 
 def test_a_condition_on_a_rating_names_ratings(w: World) -> None:

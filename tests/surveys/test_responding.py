@@ -211,11 +211,11 @@ def _kinds(w: World) -> tuple[Built, dict[QuestionKind, int]]:
     ],
 )
 def test_each_kind_refuses_what_it_does_not_take(
-    w: World, kind: QuestionKind, value: object, error: type[Invalid]
+    w: World, kind: QuestionKind, value: responding.RawAnswer, error: type[Invalid]
 ) -> None:
     built, made = _kinds(w)
     with pytest.raises(error) as refused:
-        responding.submit(w.db, w.actor(w.students[0]), built.survey.id, {made[kind]: value})  # type: ignore[dict-item]
+        responding.submit(w.db, w.actor(w.students[0]), built.survey.id, {made[kind]: value})
     assert refused.value.field == f"q{made[kind]}"
     assert count(w.db, SurveyResponse) == 0
     invitation = w.db.scalar(
@@ -227,13 +227,13 @@ def test_each_kind_refuses_what_it_does_not_take(
 
 def test_each_kind_stores_its_values(w: World) -> None:
     built, made = _kinds(w)
-    answers = {
+    answers: dict[int, responding.RawAnswer] = {
         made[QuestionKind.SINGLE]: 1, made[QuestionKind.LIKERT]: "2",
         made[QuestionKind.MULTIPLE]: ["0", "2"], made[QuestionKind.RATING]: 10,
         made[QuestionKind.NUMBER]: "7,5", made[QuestionKind.SHORT_TEXT]: " Vientiane ",
         made[QuestionKind.LONG_TEXT]: "More webinars, please.",
     }  # fmt: skip
-    responding.submit(w.db, w.actor(w.students[0]), built.survey.id, answers)  # type: ignore[arg-type]
+    responding.submit(w.db, w.actor(w.students[0]), built.survey.id, answers)
     rows = w.db.execute(
         select(SurveyAnswer.question_id, SurveyAnswer.number, SurveyAnswer.text)
     ).all()
@@ -416,12 +416,12 @@ def test_a_survey_made_from_a_template_is_in_its_language_and_answerable(
     conditional = [q for q in outline.questions if q.show_if_question_id]
     assert len(conditional) == 1
     lifecycle.open_survey(w.db, w.actor(w.teacher), survey.id)
-    answers = {
+    answers: dict[int, responding.RawAnswer] = {
         q.id: (1 if q.kind is not QuestionKind.LONG_TEXT else "ok")
         for q in outline.questions
         if q.required and not q.show_if_question_id
     }
-    responding.submit(w.db, w.actor(w.students[0]), survey.id, answers)  # type: ignore[arg-type]
+    responding.submit(w.db, w.actor(w.students[0]), survey.id, answers)
     assert count(w.db, SurveyResponse) == 1
 
 
