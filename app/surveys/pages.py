@@ -31,6 +31,8 @@ from app.surveys.service.building import Outline
 
 router = page_router()
 FormField = Annotated[str, Form()]
+CHOICE_KINDS = frozenset({QuestionKind.LIKERT, QuestionKind.SINGLE, QuestionKind.MULTIPLE})
+MaybeField = Annotated[str | None, Form()]  # a field the form may leave out: left unchanged
 
 
 @router.get("/surveys")
@@ -240,20 +242,26 @@ def add_question(
 
 def _edited(
     outline: Outline, question_id: int, text: str, help_text: str, required: str,
-    options: str, min_value: str, max_value: str, show_if_question_id: str, show_if_options: str,
+    options: str | None, bounds: tuple[str | None, str | None],
+    condition: tuple[str | None, str | None],
 ) -> dict[str, Any]:  # fmt: skip
-    """The edit form as a change: the fields the question's kind has, as the new-question
-    form reads them."""
+    """The edit form as a change, read as the new-question form reads it: the fields the
+    question's kind has and the form gave (one it left out stays as it is)."""
+    typed: dict[str, Any] = {"text": text, "help_text": help_text, "required": required == "1"}
     question = next((q for q in outline.questions if q.id == question_id), None)
     if question is None:
-        return {"text": text, "help_text": help_text, "required": required == "1"}
-    typed = question_form(outline, question.kind.value, text, help_text, required, options,
-                          min_value, max_value, show_if_question_id, show_if_options)  # fmt: skip
-    typed.pop("kind")
-    if question.kind not in (QuestionKind.LIKERT, QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-        typed.pop("options")
-    if question.kind is not QuestionKind.NUMBER:
-        typed.pop("min_value"), typed.pop("max_value")
+        return typed
+    read = question_form(outline, question.kind.value, text, help_text, required, options or "",
+                         bounds[0] or "", bounds[1] or "", condition[0] or "",
+                         condition[1] or "")  # fmt: skip
+    if options is not None and question.kind in CHOICE_KINDS:
+        typed["options"] = read["options"]
+    if question.kind is QuestionKind.NUMBER:
+        given = dict(zip(("min_value", "max_value"), bounds, strict=True))
+        typed |= {name: read[name] for name, raw in given.items() if raw is not None}
+    if condition[0] is not None:
+        typed |= {"show_if_question_id": read["show_if_question_id"],
+                  "show_if_options": read["show_if_options"]}  # fmt: skip
     return typed
 
 
@@ -261,21 +269,21 @@ def _edited(
 def update_question(
     request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser,
     survey_id: Id, question_id: Id, text: FormField = "", help_text: FormField = "",
-    required: FormField = "", position: FormField = "", options: FormField = "",
-    min_value: FormField = "", max_value: FormField = "", show_if_question_id: FormField = "",
-    show_if_options: FormField = "",
+    required: FormField = "", position: FormField = "", options: MaybeField = None,
+    min_value: MaybeField = None, max_value: MaybeField = None,
+    show_if_question_id: MaybeField = None, show_if_options: MaybeField = None,
 ) -> Response:  # fmt: skip
     typed: dict[str, Any] = {"position": position}
     if not position:
         outline = building.outline(session, actor, survey_id)
-        typed = _edited(outline, question_id, text, help_text, required, options, min_value,
-                        max_value, show_if_question_id, show_if_options)  # fmt: skip
+        typed = _edited(outline, question_id, text, help_text, required, options,
+                        (min_value, max_value), (show_if_question_id, show_if_options))  # fmt: skip
     with attempt_form(request, session) as attempt:
         structure.update_question(
             session, actor, question_id, SurveyQuestionUpdate.model_validate(typed)
         )
     if attempt.refused:
-        shown = {**typed, "options": options, "show_if_options": show_if_options}
+        shown = {**typed, "options": options or "", "show_if_options": show_if_options or ""}
         return _builder_page(request, session, actor, survey_id, failed=f"q-{question_id}",
                              form=shown, errors=attempt.errors, status=400)  # fmt: skip
     return see_other(f"/surveys/{survey_id}/build#question-{question_id}")

@@ -15,6 +15,7 @@ from app.accounts.models import Institution, User
 from app.core.actors import SYSTEM
 from app.core.config import Settings
 from app.core.db import session_factory
+from app.core.outbox import OutboxMessage
 from app.core.security import encode_access_token
 from app.courses.models import Course
 from app.courses.service import courses, packages
@@ -34,7 +35,7 @@ def committed(engine: Engine, settings: Settings) -> Iterator[sessionmaker[Sessi
     session_factory.configure(maker)
     yield maker
     with maker.begin() as session:
-        for model in (Course, User, Institution):
+        for model in (Course, User, Institution, OutboxMessage):
             session.execute(delete(model))
     session_factory.configure(None)
 

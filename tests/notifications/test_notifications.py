@@ -40,6 +40,13 @@ NOTICE = Notice(
 )
 
 
+@pytest.fixture
+def empty_outbox(db: Session) -> None:
+    """Each test counts the mail it causes: it starts from an empty outbox (rolled back with
+    the test), whatever committed tests elsewhere left."""
+    db.execute(delete(outbox.OutboxMessage))
+
+
 def _reader(db: Session, language: str = "en", zone: str = "UTC", email: str | None = None) -> User:
     return make_user(db, language=language, time_zone=zone, email=email)
 
@@ -80,7 +87,7 @@ def test_an_inactive_person_is_not_told(db: Session):
     ],
 )
 def test_the_mail_follows_the_readers_choice(
-    db: Session, choice: MailDelivery | None, state: MailState, queued: int
+    db: Session, empty_outbox: None, choice: MailDelivery | None, state: MailState, queued: int
 ):
     reader = _reader(db)
     if choice is not None:
@@ -114,7 +121,7 @@ def test_announcements_cannot_be_turned_off_and_a_refused_change_writes_nothing(
 
 
 def test_an_immediate_mail_is_in_the_readers_language_with_one_click_unsubscribe(
-    db: Session, settings: Settings, inbox: Inbox
+    db: Session, empty_outbox: None, settings: Settings, inbox: Inbox
 ):
     reader = _reader(db, "fr", "Europe/Paris", email="amina@example.org")
     notify(db, [reader.id], NOTICE)
@@ -134,7 +141,7 @@ def test_an_immediate_mail_is_in_the_readers_language_with_one_click_unsubscribe
 
 
 def test_a_reader_who_turned_the_kind_off_meanwhile_is_not_mailed(
-    db: Session, settings: Settings, inbox: Inbox
+    db: Session, empty_outbox: None, settings: Settings, inbox: Inbox
 ):
     reader = _reader(db)
     notify(db, [reader.id], NOTICE)
@@ -175,7 +182,11 @@ def _post_notice(title: str) -> Notice:
 
 
 def test_a_digest_gathers_a_days_posts_into_one_mail(
-    db: Session, settings: Settings, inbox: Inbox, time_machine: TimeMachineFixture
+    db: Session,
+    empty_outbox: None,
+    settings: Settings,
+    inbox: Inbox,
+    time_machine: TimeMachineFixture,
 ):
     reader = _reader(db, "en", "Asia/Vientiane", email="thu@example.org")
     for at, title in (("2027-03-09T01:00Z", "Morning"), ("2027-03-09T09:00Z", "Noon"),
@@ -210,6 +221,8 @@ def test_a_digest_gathers_a_days_posts_into_one_mail(
 @pytest.fixture
 def committed(engine: Engine) -> Iterator[sessionmaker[Session]]:
     maker = sessionmaker(bind=engine, expire_on_commit=False)
+    with maker.begin() as session:
+        session.execute(delete(outbox.OutboxMessage))
     yield maker
     with maker.begin() as session:
         session.execute(delete(outbox.OutboxMessage))
@@ -249,7 +262,7 @@ class RefusingInbox(Inbox):
 
 
 def test_a_refused_address_is_tried_again_then_parked(
-    db: Session, settings: Settings, time_machine: TimeMachineFixture
+    db: Session, empty_outbox: None, settings: Settings, time_machine: TimeMachineFixture
 ):
     from aiosmtpd.controller import Controller
 
