@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from app.core.config import Settings
 from app.core.errors import ServiceUnavailable
+from app.core.outbox import DeliveryFailed
 
 log = logging.getLogger("agora.mail")
 _OUTBOX = "agora.mail.outbox"
@@ -100,3 +101,18 @@ def send_mail(
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("SMTP delivery to %s failed: %s", to, exc)
         raise ServiceUnavailable("The e-mail could not be sent; try again shortly.") from exc
+
+
+def deliver_mail(
+    settings: Settings,
+    to: str,
+    subject: str,
+    body: str,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    """`send_mail` for an outbox handler: a mail server that is down or refuses the address
+    is a delivery the outbox tries again (then parks)."""
+    try:
+        send_mail(settings, to, subject, body, headers)
+    except ServiceUnavailable as failed:
+        raise DeliveryFailed(f"{failed.detail} ({failed.__cause__})") from failed

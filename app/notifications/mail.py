@@ -4,7 +4,6 @@ in its reader's language and carries a one-click unsubscribe link for its kind (
 `List-Unsubscribe` and `List-Unsubscribe-Post` headers). A refused address is retried by the
 outbox, then parked for an operator."""
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,9 +14,9 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.core import outbox
 from app.core.config import Settings
-from app.core.errors import ServiceUnavailable
 from app.core.i18n import N_, translations_for
-from app.core.mail import send_mail
+from app.core.mail import deliver_mail
+from app.core.security import new_token
 from app.notifications import policy
 from app.notifications.models import MailDelivery, Notification, NotificationKind, UnsubscribeKey
 from app.notifications.service import MAIL_KIND, choices_of
@@ -45,7 +44,7 @@ def unsubscribe_token(session: Session, user_id: int, kind: NotificationKind) ->
         return found
     try:
         with session.begin_nested():
-            token = secrets.token_urlsafe(32)
+            token = new_token()
             session.add(UnsubscribeKey(user_id=user_id, kind=kind, token=token))
         return token
     except IntegrityError:
@@ -106,13 +105,6 @@ def digest_mail(
     return Mail(reader.email, subject, body, _headers(settings, token))
 
 
-def _send(settings: Settings, mail: Mail) -> None:
-    try:
-        send_mail(settings, mail.to, mail.subject, mail.body, mail.headers)
-    except ServiceUnavailable as failed:
-        raise outbox.DeliveryFailed(f"{failed.detail} ({failed.__cause__})") from failed
-
-
 def _still_wanted(session: Session, notification: Notification) -> bool:
     """A reader who turned the kind off (or left) since is not mailed."""
     reader = session.get(User, notification.user_id)
@@ -131,7 +123,7 @@ def deliver_notification(
             return
         mail = notification_mail(session, settings, notification)
         session.commit()  # the unsubscribe key, before the mail server is contacted
-    _send(settings, mail)
+    deliver_mail(settings, mail.to, mail.subject, mail.body, mail.headers)
 
 
 def deliver_digest(
@@ -150,7 +142,7 @@ def deliver_digest(
             return
         mail = digest_mail(session, settings, reader, notifications)
         session.commit()
-    _send(settings, mail)
+    deliver_mail(settings, mail.to, mail.subject, mail.body, mail.headers)
 
 
 outbox.register(MAIL_KIND, deliver_notification)

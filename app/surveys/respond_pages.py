@@ -14,11 +14,11 @@ from app.core.db import SessionDep
 from app.core.errors import Conflict, NotFound
 from app.core.forms import attempt_form
 from app.core.inputs import Id
+from app.core.security import token_digest
 from app.core.web import render, see_other
 from app.surveys.service import access, responding
 from app.surveys.service.access import Answering
 from app.surveys.service.building import outline_of
-from app.surveys.service.lifecycle import link_digest
 
 router = page_router()
 ANSWERED_COOKIE = "survey_answered_{id}"
@@ -145,7 +145,7 @@ def _answered_here(request: Request, answering: Answering) -> bool:
 def _by_link(session: SessionDep, actor: PortalActor, secret: str) -> Answering:
     if len(secret) > 100:
         raise access.NoSuchSurvey()
-    return access.survey_by_link(session, actor, link_digest(secret), for_answer=False)
+    return access.survey_by_link(session, actor, token_digest(secret), for_answer=False)
 
 
 @router.get("/s/{secret}")
@@ -154,7 +154,7 @@ def public_first_step(
 ) -> Response:
     answering = _by_link(session, actor, secret)
     try:
-        access.survey_by_link(session, actor, link_digest(secret))
+        access.survey_by_link(session, actor, token_digest(secret))
         if answering.invitation is None and _answered_here(request, answering):
             raise access.AlreadyResponded()
     except Conflict as refusal:

@@ -17,9 +17,8 @@ from app.accounts.models import User
 from app.core import outbox
 from app.core.config import Settings
 from app.core.db import utcnow
-from app.core.errors import ServiceUnavailable
 from app.core.i18n import N_, format_when, translations_for
-from app.core.mail import send_mail
+from app.core.mail import deliver_mail
 from app.webinars.models import (
     Registration,
     RegistrationStatus,
@@ -143,10 +142,7 @@ def deliver_reminder(
         if session.get(WebinarSession, due.session_id) is None:
             return  # deleted since
         message = _message(session, settings, due)
-    try:
-        send_mail(settings, message.to, message.subject, message.body)
-    except ServiceUnavailable as failed:
-        raise outbox.DeliveryFailed(f"{failed.detail} ({failed.__cause__})") from failed
+    deliver_mail(settings, message.to, message.subject, message.body)
     with new_session() as session, session.begin():
         session.execute(
             update(Reminder)

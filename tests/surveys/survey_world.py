@@ -61,13 +61,13 @@ def question_of(w: World, survey_id: int) -> int:
 
 
 def question_of_link(w: World, secret: str) -> int:
+    from app.core.security import token_digest
     from app.surveys.models import Survey
-    from app.surveys.service.lifecycle import link_digest
 
     found = w.db.scalar(
         select(SurveyQuestion.id)
         .join(Survey, Survey.id == SurveyQuestion.survey_id)
-        .where(Survey.public_token_digest == link_digest(secret))
+        .where(Survey.public_token_digest == token_digest(secret))
     )
     assert found is not None
     return found

@@ -6,23 +6,16 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
 from app.accounts.models import Institution, User
-from app.core.config import Settings
 from app.notifications.models import Notification
 from app.surveys.models import Survey, SurveyQuestion, SurveyResponse, SurveySection
 from tests.accounts.factories import make_api_client
-from tests.surveys.factories import World, built_survey, count, headers_for, world
+from tests.surveys.factories import World, built_survey, count, headers_for
 
 NOON = datetime(2026, 12, 1, 12, tzinfo=UTC)
 pytestmark = pytest.mark.time_machine(NOON, tick=False)
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def w(db: Session, settings: Settings) -> World:
-    return world(db, settings)
 
 
 def _partner(client: TestClient, w: World) -> dict[str, str]:

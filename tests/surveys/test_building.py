@@ -7,11 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.accounts.models import Institution
 from app.core.actors import SYSTEM, Actor
-from app.core.config import Settings
 from app.core.errors import Forbidden
 from app.surveys.models import (
     AudienceKind,
@@ -41,16 +39,10 @@ from tests.surveys.factories import (
     course_survey,
     question,
     section,
-    world,
 )
 
 NOON = datetime(2026, 12, 1, 12, tzinfo=UTC)
 pytestmark = pytest.mark.time_machine(NOON, tick=False)
-
-
-@pytest.fixture
-def w(db: Session, settings: Settings) -> World:
-    return world(db, settings)
 
 
 def _create(

@@ -10,22 +10,15 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.core.config import Settings
 from app.surveys.models import Survey, SurveyQuestion, SurveyResponse, SurveySection, SurveyStatus
 from app.surveys.service import responding
 from tests.accounts.factories import page_csrf
-from tests.surveys.factories import World, built_survey, count, sign_in_as, world
+from tests.surveys.factories import World, built_survey, count, sign_in_as
 
 NOON = datetime(2026, 12, 1, 12, tzinfo=UTC)
 pytestmark = pytest.mark.time_machine(NOON, tick=False)
-
-
-@pytest.fixture
-def w(db: Session, settings: Settings) -> World:
-    return world(db, settings)
 
 
 def _post(client: TestClient, path: str, data: dict[str, object]) -> Response:

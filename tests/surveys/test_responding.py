@@ -8,13 +8,12 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
 from time_machine import TimeMachineFixture
 
 from app.accounts.models import Institution
 from app.core.actors import ANONYMOUS, Actor
-from app.core.config import Settings
 from app.core.errors import Invalid
+from app.core.security import token_digest
 from app.enrolment.models import LearnerProfile, ProfessionalStatus
 from app.membership.models import CourseRole
 from app.notifications.models import Notification, NotificationKind
@@ -47,16 +46,10 @@ from tests.surveys.factories import (
     enrol,
     question,
     section,
-    world,
 )
 
 NOON = datetime(2026, 12, 1, 12, tzinfo=UTC)
 pytestmark = pytest.mark.time_machine(NOON, tick=False)
-
-
-@pytest.fixture
-def w(db: Session, settings: Settings) -> World:
-    return world(db, settings)
 
 
 def _notified(w: World, kind: NotificationKind = NotificationKind.SURVEY_OPEN) -> list[int]:
@@ -353,7 +346,7 @@ def _public(w: World) -> tuple[str, int, int]:
     choice = question(w, only, QuestionKind.SINGLE, by=w.coordinator, required=True)
     opened = lifecycle.open_survey(w.db, coordinator, survey.id)
     assert opened.public_secret is not None
-    assert survey.public_token_digest == lifecycle.link_digest(opened.public_secret)
+    assert survey.public_token_digest == token_digest(opened.public_secret)
     return opened.public_secret, survey.id, choice
 
 

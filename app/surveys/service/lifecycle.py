@@ -2,8 +2,6 @@
 Opening invites the whole audience in one statement and tells each person through the
 notifications; a public survey gets a link whose secret is shown once and kept as a digest."""
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +13,7 @@ from app.core.actors import Actor
 from app.core.db import utcnow
 from app.core.errors import Conflict
 from app.core.i18n import N_
+from app.core.security import new_token, token_digest
 from app.notifications.models import NotificationKind
 from app.notifications.service import Notice, notify
 from app.surveys.models import AudienceKind, Survey, SurveyInvitation, SurveyStatus
@@ -38,10 +37,6 @@ class SurveyAlreadyOpen(Conflict):
 class SurveyNotOpened(Conflict):
     code = "survey_not_open"
     title = N_("Open the survey first.")
-
-
-def link_digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _notice(survey: Survey, subject: str, body: str) -> Notice:
@@ -95,8 +90,8 @@ def open_survey(session: Session, actor: Actor, survey_id: int) -> Opened:
         raise SurveyEmpty()
     secret = None
     if survey.audience_kind is AudienceKind.PUBLIC and survey.public_token_digest is None:
-        secret = secrets.token_urlsafe(24)
-        survey.public_token_digest = link_digest(secret)
+        secret = new_token()
+        survey.public_token_digest = token_digest(secret)
     survey.status = SurveyStatus.OPEN
     survey.opened_at = survey.opened_at or utcnow()
     session.flush()

@@ -17,6 +17,7 @@ from app.core.actors import Actor
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid
 from app.core.i18n import N_
+from app.core.security import token_digest
 from app.enrolment.models import LearnerProfile
 from app.surveys import policy
 from app.surveys.models import (
@@ -38,7 +39,6 @@ from app.surveys.service.access import (
     survey_to_manage,
 )
 from app.surveys.service.building import Outline, outline_of
-from app.surveys.service.lifecycle import link_digest
 
 RawAnswer = int | Decimal | str | Sequence[int | str]
 CHOICES = frozenset({QuestionKind.SINGLE, QuestionKind.LIKERT})
@@ -280,7 +280,7 @@ def submit_by_link(
     """Whoever holds a public survey's link answers it: a signed-in person once; without
     signing in, once per browser (the caller says whether this browser has answered)."""
     now = now or utcnow()
-    answering = survey_by_link(session, actor, link_digest(secret), now=now)
+    answering = survey_by_link(session, actor, token_digest(secret), now=now)
     if answering.invitation is None and answered_in_browser:
         raise AlreadyResponded()
     return _store(session, actor, answering, answers, now)
