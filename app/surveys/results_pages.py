@@ -11,13 +11,13 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from app.accounts.deps import CurrentUser, PortalActor, SettingsDep, page_router
+from app.core.charts import Bar, bar_chart
 from app.core.db import SessionDep
 from app.core.downloads import attachment_headers
 from app.core.forms import attempt_form
 from app.core.i18n import format_number, is_rtl
 from app.core.inputs import Id
 from app.core.web import render, request_locale
-from app.surveys.charts import Bar, bar_chart
 from app.surveys.results_export import BREAKDOWN_NAMES, MULTIPLE_NOTE, fewer_than, group_label
 from app.surveys.results_export import results_csv as csv_of
 from app.surveys.service.results import (

@@ -10,15 +10,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
+from app.core.charts import Bar, bar_chart
 from app.core.config import Settings
-from app.surveys.charts import Bar, bar_chart
+from app.core.suppression import complementary_suppression
 from app.surveys.models import QuestionKind
 from app.surveys.results_export import results_csv
 from app.surveys.service.results import (
     Breakdown,
     BreakdownNotOffered,
     SurveyResults,
-    complementary_suppression,
     results_of,
 )
 from tests.surveys.results_factories import (

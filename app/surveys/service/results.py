@@ -11,11 +11,11 @@ is aggregated in SQL (GROUP BY): the statements are the same whatever the respon
 import hashlib
 import hmac
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -25,6 +25,7 @@ from app.core.actors import Actor
 from app.core.config import Settings
 from app.core.errors import Invalid
 from app.core.i18n import N_
+from app.core.suppression import complementary_suppression
 from app.surveys.models import (
     QuestionKind,
     Survey,
@@ -57,7 +58,6 @@ PERCENT = Decimal("0.1")
 CENTRE = Decimal("0.01")
 
 GroupValue = str | int | None  # a country code, an institution's id, a profession; or unknown
-K = TypeVar("K", bound=Hashable)
 
 
 class BreakdownNotOffered(Invalid):
@@ -169,18 +169,6 @@ def results_of(
 
 
 # --- Suppression ----------------------------------------------------------------------------
-
-
-def complementary_suppression(sizes: Mapping[K, int], threshold: int) -> tuple[list[K], list[K]]:
-    """The cells to show (largest first) and those to hide: every cell under the threshold,
-    then the smallest shown cells, one by one, until the hidden cells together are none or
-    reach the threshold, so the total minus the shown cells reveals no small group."""
-    order = sorted(sizes, key=lambda cell: (-sizes[cell], str(cell)))
-    shown = [cell for cell in order if sizes[cell] >= threshold]
-    hidden = [cell for cell in order if sizes[cell] < threshold]
-    while shown and 0 < sum(sizes[cell] for cell in hidden) < threshold:
-        hidden.append(shown.pop())
-    return shown, hidden
 
 
 def _offered(groups: Mapping[GroupValue, int], threshold: int) -> bool:

@@ -1,8 +1,8 @@
 """Bar charts drawn on the server as SVG: no script and no library. Horizontal bars, each
 with its label and "count (percent)" written out, scaled to the width of the screen (a
-viewBox 360 wide), mirrored for right-to-left pages. Every label is escaped (they are the
-survey author's text). The figures are also in the table beneath each chart: the chart is
-an image (`role="img"`) with a title for those who cannot see it."""
+viewBox 360 wide), mirrored for right-to-left pages. Every label is escaped (labels may be
+people's text). The figures are also in a table beside each chart: the chart is an image
+(`role="img"`) with a title for those who cannot see it."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
