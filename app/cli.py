@@ -49,7 +49,7 @@ def db_upgrade(_: argparse.Namespace) -> None:
 
 
 def load_seed(args: argparse.Namespace) -> None:
-    from app import assessment_seed, community_seed, credits_seed, seed
+    from app import assessment_seed, community_seed, credits_seed, reporting_seed, seed
     from app.core.config import get_settings
 
     def work(session: "Session") -> None:
@@ -61,6 +61,7 @@ def load_seed(args: argparse.Namespace) -> None:
             assessment_seed.seat_juries(session, get_settings(), seed_dir)
             community_seed.open_welcome_space(session)
         credits_seed.load(session, get_settings(), seed_dir, demo=args.demo)
+        reporting_seed.load_reporting(session, seed_dir)
         print(f"seed: {report}")
 
     in_transaction(work)
@@ -186,17 +187,20 @@ def _development_base_url(host: str, port: int) -> None:
 
 
 def worker_round(worker: str, now: "datetime | None" = None) -> int:
-    """What a worker does each round: queue the webinar reminders and the daily digests that
-    are due, then deliver the outbox. Returns how many messages were delivered."""
+    """What a worker does each round: queue the webinar reminders, the daily digests and the
+    monthly reports that are due, then deliver the outbox. Returns how many messages were
+    delivered."""
     from app.core import outbox
     from app.core.config import get_settings
     from app.core.db import session_factory
     from app.notifications.digests import gather_digests
+    from app.reporting.mailing import queue_monthly_reports
     from app.webinars.reminders import queue_due_reminders
 
     settings = get_settings()
     queue_due_reminders(session_factory, now)
     gather_digests(session_factory, settings, now)
+    queue_monthly_reports(session_factory, now)
     return outbox.deliver_due(session_factory, settings, worker=worker)
 
 

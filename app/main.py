@@ -50,6 +50,8 @@ from app.notifications import pages as notifications_pages
 from app.portal import pages as portal_pages
 from app.quizzes import api as quizzes_api
 from app.quizzes import pages as quizzes_pages
+from app.reporting import api as reporting_api
+from app.reporting import pages as reporting_pages
 from app.surveys import api as surveys_api
 from app.surveys import pages as surveys_pages
 from app.surveys import results_api as surveys_results_api
@@ -115,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *notifications_api.routers,
         *surveys_api.routers,
         *surveys_results_api.routers,
+        *reporting_api.routers,
         *webhooks_api.routers,
         *lti_routes.api_routers,
     ]:
@@ -146,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *notifications_pages.routers,
         *surveys_pages.routers,
         *surveys_results_pages.routers,
+        *reporting_pages.routers,
         *webhook_pages.routers,
         *lti_routes.page_routers,
     ]:

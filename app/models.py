@@ -25,6 +25,7 @@ from app.messaging import models as messaging_models
 from app.notifications import models as notification_models
 from app.quizzes import attempt_models as quiz_attempt_models
 from app.quizzes import models as quiz_models
+from app.reporting import models as reporting_models
 from app.surveys import models as survey_models
 from app.webhooks import models as webhook_models
 from app.webinars import models as webinar_models
@@ -55,6 +56,7 @@ __all__ = [
     "notification_models",
     "quiz_attempt_models",
     "quiz_models",
+    "reporting_models",
     "survey_models",
     "webhook_models",
     "webinar_models",

@@ -13,6 +13,7 @@ from app.lti.tool_service import passback as lti_tool_passback
 from app.notifications import header as notification_header
 from app.notifications import mail as notification_mail
 from app.quizzes import module_pages as quiz_module_pages
+from app.reporting import mailing as report_mailing
 from app.webhooks import delivery as webhook_delivery
 from app.webhooks import outgoing as webhook_outgoing
 from app.webinars import module_pages as webinar_module_pages
@@ -30,6 +31,7 @@ __all__ = [
     "notification_header",
     "notification_mail",
     "quiz_module_pages",
+    "report_mailing",
     "webhook_delivery",
     "webhook_outgoing",
     "webinar_module_pages",

@@ -9,6 +9,8 @@ each — and 100 enrolled students, each having completed a share of the modules
 Size L: 5,000 users, 50 courses of that shape, 10 cohorts of 500, 200 students and a teacher
 per course (10,000 enrolments), completions, and 20 webinars per course.
 
+Every size also has a reporting project on a programme of all its courses (bench/reporting_data.py).
+
 Size XL (PostgreSQL only, loaded with COPY by `bench/xl.py`): 100,000 learners, 1,000 courses
 of that shape, 200,000 enrolments, 10,000,000 module completions, webinars and grades.
 
@@ -48,6 +50,7 @@ from app.enrolment.models import Cohort, CohortMember
 from app.grades.models import Grade, GradeItem
 from app.membership.models import CourseRole, Enrolment, EnrolmentMethod, EnrolmentStatus
 from app.webinars.models import Sitting, WebinarSession
+from bench.reporting_data import add_reporting
 
 PASSWORD = "bench-password-0123"
 SMALL_FILES, LARGE_FILE_BYTES = 64, 2 * 1024 * 1024
@@ -247,6 +250,8 @@ def generate(size: Size, seed: int = 7) -> Counts:
             _enrol(session, course_id, chosen, teachers[0])
             _complete(session, course_id, chosen, pages, rng)
             _webinars(session, course_id, size.webinars_per_course)
+        course_ids = list(session.scalars(select(Course.id).order_by(Course.id)))
+        add_reporting(session, course_ids, students, rng)
         for number in range(size.cohorts):
             cohort = Cohort(code=f"BENCH-C{number}", name=f"Intake {number}")
             session.add(cohort)

@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     notification_digest_hour: int = Field(default=6, ge=0, le=23)
     # Survey results (and every other aggregate) hide a group of fewer responses than this.
     survey_min_group_size: int = Field(default=5, ge=2)
+    # Reports to funders hide any figure built on fewer people than this (and complementary
+    # cells), on pages, in the API and in exports.
+    report_min_cell_size: int = Field(default=5, ge=2)
     # Webhook endpoints must be public https addresses; tests (and only tests) allow loopback.
     webhooks_allow_loopback: bool = False
     webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)

@@ -7,7 +7,7 @@ import sys
 
 from sqlalchemy.orm import Session
 
-from app import community_seed, seed
+from app import community_seed, reporting_seed, seed
 from app.accounts.schemas import UserCreate
 from app.accounts.service import create_user, find_user_by_email
 from app.core.actors import SYSTEM
@@ -37,6 +37,7 @@ def main(password: str) -> None:
                 create_user(session, SYSTEM, data, is_demo=True)
         seed.enrol_demo_accounts(session)
         community_seed.open_welcome_space(session)
+        reporting_seed.load_reporting(session, seed.SEED_DIR)
         checker = create_user(
             session, SYSTEM,
             UserCreate(email=PAGE_CHECKER, display_name="Page Checker", password=password,

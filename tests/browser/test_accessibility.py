@@ -107,6 +107,10 @@ def test_management_pages_are_accessible(page: Page):
         "/admin/lti",
         "/admin/message-reports",
         "/admin/courses/new",
+        "/reports",
+        "/reports/new",
+        "/reports/LMQS",
+        "/reports/LMQS/manage",
     ):
         page.goto(path)
         assert axe_violations(page) == [], path

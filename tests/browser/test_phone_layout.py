@@ -172,7 +172,8 @@ def test_management_pages_fit_a_phone(phone: Page, language: str):
         user = first_link(phone, "/admin/users", "main a[href^='/admin/users/']")
         paths = ["/admin/users", user, "/admin/cohorts", cohort, "/admin/institutions",
                  "/admin/programmes", "/admin/api-clients", "/admin/webhooks", "/admin/lti",
-                 "/admin/courses/new"]  # fmt: skip
+                 "/admin/courses/new", "/reports", "/reports/LMQS",
+                 "/reports/LMQS/manage"]  # fmt: skip
         check_pages(phone, language, paths)
     finally:
         choose_language(phone, "en")
