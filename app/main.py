@@ -7,7 +7,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from app import subscribers  # noqa: F401  (registers every domain's event subscribers)
-from app.accounts import admin_pages
+from app.accounts import admin_pages, audit_api, audit_pages
 from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
 from app.accounts.usage import ErrorCountingMiddleware
@@ -28,7 +28,7 @@ from app.core.middleware import (
 from app.core.openapi import PROBLEM_RESPONSES, describe_problems
 from app.core.routes import DeferredRoute, skip_unmatchable_routers
 from app.core.security import token_subject
-from app.core.web import STATIC_DIR, install_error_handlers
+from app.core.web import STATIC_DIR, install_error_handlers, listen_for_refusals
 from app.courses import admin_pages as programme_pages
 from app.courses import api as courses_api
 from app.courses import authoring_pages, editing_pages, translation_pages, visibility_pages
@@ -101,10 +101,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(HeadAsGetMiddleware)  # outermost: everything inside sees a GET
     install_error_handlers(app)
+    listen_for_refusals(app, audit_api.record_refusal)  # every 403 goes into the audit trail
 
     api = APIRouter(responses=PROBLEM_RESPONSES)
     for router in [
         *accounts_api.routers,
+        *audit_api.routers,
         *courses_api.routers,
         *enrolment_api.routers,
         *webinars_api.routers,
@@ -129,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(operations)
     app.include_router(accounts_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(audit_pages.router)
     app.include_router(courses_pages.router)
     app.include_router(authoring_pages.router)
     app.include_router(editing_pages.router)

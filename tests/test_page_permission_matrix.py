@@ -50,6 +50,7 @@ from app.webinars.service.materials import add_material
 from app.webinars.service.scheduling import schedule
 from tests import matrix_rows
 from tests.accounts.factories import PASSWORD, make_api_client, make_institution, make_user
+from tests.audit_snapshots import refusals, rows_of
 from tests.conftest import in_savepoint, sessions_on, test_settings, with_own_storage
 from tests.courses.factories import SEED, enrol_as, import_hs101, module
 
@@ -671,9 +672,10 @@ def _build_world(db: Session, settings: Settings) -> tuple[World, Sessions]:
 
 
 def _database(db: Session) -> dict[str, list[str]]:
-    """Every row of every table, for showing that a refusal wrote nothing."""
+    """Every row of every table, for showing that a refusal wrote nothing (but the record of
+    a 403 in the audit trail, which the test counts apart)."""
     return {
-        table.name: sorted(repr(tuple(row)) for row in db.execute(select(table)))
+        table.name: rows_of(db, table)
         for table in Base.metadata.sorted_tables
         if table.name not in MAY_CHANGE_ON_REFUSAL
     }
@@ -721,12 +723,16 @@ def test_each_caller_gets_exactly_its_answer_and_a_refusal_writes_nothing(
     expected = PAGES[(method, path)]
     outcomes: dict[str, object] = {}
     writes_on_refusal: dict[str, list[str]] = {}
+    recorded: dict[str, int] = {}
     for caller in CALLERS:
         request = {"code": state.code, **expected.build(state)}
         refusal = expected.expected[caller] not in (200, 303)
         before = _database(state.db) if refusal else None
+        subject = f"{method} {path.replace(':int}', '}')}"
+        refused_before = refusals(state.db, subject)
         response = _call(client, state.settings, method, path, sessions[caller], request)
         outcomes[caller] = _outcome(response)
+        recorded[caller] = refusals(state.db, subject) - refused_before
         if outcomes[caller] == 303 and expected.expected[caller] == KEPT:
             outcomes[caller] = KEPT
         if before is not None:
@@ -741,3 +747,7 @@ def test_each_caller_gets_exactly_its_answer_and_a_refusal_writes_nothing(
         if outcomes[caller] != expected.expected[caller]
     }
     assert writes_on_refusal == {}
+    # A signed-in caller refused with 403 is in the audit trail; nobody else is.
+    assert recorded == {
+        caller: int(caller != ANON and outcomes[caller] == 403) for caller in CALLERS
+    }

@@ -63,6 +63,7 @@ from tests.accounts.factories import (
     make_institution,
     make_user,
 )
+from tests.audit_snapshots import refusals, without_refusals
 from tests.conftest import in_savepoint, sessions_on, test_settings, with_own_storage
 from tests.courses.factories import COURSE_DIR, SEED, enrol_as, import_hs101, module
 
@@ -958,10 +959,12 @@ CHANGED_IN_PLACE = (
 
 
 def snapshot(db: Session) -> dict[str, object]:
+    """The audit log is counted without the refusals: a refusal records itself (asserted
+    apart, `refusals`)."""
     tables = {n: t for n, t in Base.metadata.tables.items() if n not in UNTOUCHED_BY_DESIGN}
     counts = db.execute(
-        select(*(select(func.count()).select_from(t).scalar_subquery().label(n)
-                 for n, t in sorted(tables.items())))
+        select(*(without_refusals(t, select(func.count()).select_from(t)).scalar_subquery()
+                 .label(n) for n, t in sorted(tables.items())))
     ).one()  # fmt: skip
     rows = {
         name: sorted(map(repr, db.execute(select(tables[name])).all())) for name in CHANGED_IN_PLACE
@@ -983,10 +986,14 @@ def test_each_caller_gets_exactly_what_it_may(client: TestClient, world, method:
         url = path.format(**values)
         kwargs = {k: v for k, v in request.items() if k in ("json", "data", "files", "params")}
         before = snapshot(state.db) if method != "get" else None
+        refused_before = refusals(state.db, f"{method.upper()} {path}")
         response = client.request(method.upper(), url, headers=headers[role], **kwargs)
         outcomes[role] = response.status_code
         if before is not None and response.status_code >= 400:
             state.db.expire_all()
             assert snapshot(state.db) == before, f"{role} was refused but something changed"
+        # Each 403 to a caller with a token is in the audit trail, and nothing else is.
+        recorded = refusals(state.db, f"{method.upper()} {path}") - refused_before
+        assert recorded == (response.status_code == 403 and role != ANON), (role, recorded)
 
     assert outcomes == expected

@@ -168,11 +168,23 @@ class ThrottleEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class AuditOutcome(StrEnum):
+    DONE = "done"  # the change or read took place
+    REFUSED = "refused"  # a policy refused the request (recorded in a transaction of its own)
+
+
 class AuditEntry(Base):
-    """Who did what to whom, for actions that must be accountable (role changes, sensitive
-    reads, client revocations)."""
+    """Who did what to whom, for what must be accountable: changes to grades, credits, roles,
+    enrolments, recognition decisions and sensitive fields, sensitive reads, client changes and
+    refused authorisations. Never holds the sensitive values themselves."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_subject", "subject"),
+        Index("ix_audit_log_actor_user_id_at", "actor_user_id", "at"),
+        Index("ix_audit_log_person_id_at", "person_id", "at"),
+        Index("ix_audit_log_institution_id_at", "institution_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -180,6 +192,21 @@ class AuditEntry(Base):
     actor_client_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_clients.id", ondelete="SET NULL")
     )
+    # The institution the actor acted for: a person's own, or a partner client's.
+    institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institutions.id", ondelete="SET NULL")
+    )
+    # The person the entry is about (the learner graded, enrolled, credited…), if any.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(128))
     detail: Mapped[str | None] = mapped_column(Text)
+    from_value: Mapped[str | None] = mapped_column(Text)
+    to_value: Mapped[str | None] = mapped_column(Text)
+    # The request's id (`X-Request-ID`), None outside a request (the CLI, jobs).
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[AuditOutcome] = mapped_column(
+        Enum(AuditOutcome, native_enum=False, length=16, values_callable=enum_values),
+        default=AuditOutcome.DONE,
+        server_default=AuditOutcome.DONE.value,
+    )

@@ -3,11 +3,13 @@
 Coordinators (admins and managers) act on every institution's accounts; institution managers
 and partner clients only on their own institution's (`reaches_person`), the rest being hidden."""
 
-from sqlalchemy import Select, false, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, false, or_, select
 
 from app.accounts.models import ApiClient, Institution, User
 from app.core.actors import Actor, PlatformRole, Scope
-from app.membership.policy import reaches_person
+from app.membership.policy import in_reached_institution, reaches_person
 
 
 def can_list_users(actor: Actor) -> bool:
@@ -111,3 +113,28 @@ def sees_administration(user: User) -> bool:
     """Staff (admins, managers, institution managers) are offered the administration pages;
     each page still asks its own rule."""
     return user.platform_role != PlatformRole.USER
+
+
+def can_read_audit_trail(actor: Actor) -> bool:
+    """The trail is the managers' (coordinators: all of it; institution managers: their
+    institution's, see `audit_entries_in_reach`); never a partner system's."""
+    return actor.is_manager and not actor.is_partner_client
+
+
+def audit_entries_in_reach(
+    actor: Actor,
+    acting_institution_id: SQLColumnExpression[Any],
+    person_institution_id: SQLColumnExpression[Any],
+) -> ColumnElement[bool]:
+    """An institution manager reads the entries of actors acting for their institution and
+    those about its people; a coordinator every entry."""
+    return or_(
+        in_reached_institution(actor, acting_institution_id),
+        in_reached_institution(actor, person_institution_id),
+    )
+
+
+def can_see_audited_person(actor: Actor, institution_id: int | None) -> bool:
+    """An entry's actor or person is named only to readers who reach them: an institution
+    manager reads an outside actor's entry about their own people without the outsider's name."""
+    return reaches_person(actor, institution_id)

@@ -9,7 +9,9 @@ from sqlalchemy import ColumnElement, Subquery, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.accounts import policy, usage
-from app.accounts.models import ApiClient, ApiClientUsage, AuditEntry, Institution, User
+from app.accounts.audit import audit as audit  # the trail's writer, where callers find it
+from app.accounts.audit import plain
+from app.accounts.models import ApiClient, ApiClientUsage, Institution, User
 from app.accounts.schemas import (
     ApiClientCreate,
     ApiClientUpdate,
@@ -51,19 +53,6 @@ class WrongPassword(Invalid):
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
-
-
-def audit(session: Session, actor: Actor, action: str, subject: str, detail: str = "") -> None:
-    """Keep an accountable trace of a sensitive action."""
-    session.add(
-        AuditEntry(
-            actor_user_id=actor.user_id,
-            actor_client_id=actor.api_client_id,
-            action=action,
-            subject=subject,
-            detail=detail or None,
-        )
-    )
 
 
 # --- users -------------------------------------------------------------------------------
@@ -116,7 +105,10 @@ def create_user(session: Session, actor: Actor, data: UserCreate, *, is_demo: bo
     )
     session.add(user)
     session.flush()
-    audit(session, actor, "user.create", f"user:{user.id}", f"role={user.platform_role}")
+    audit(
+        session, actor, "user.create", f"user:{user.id}", f"role={user.platform_role}",
+        person_id=user.id, to_value=user.platform_role,
+    )  # fmt: skip
     return user
 
 
@@ -158,12 +150,33 @@ def administer_user(session: Session, actor: Actor, user_id: int, data: UserAdmi
         require(policy.can_move_user_to(actor, institution_id))
     if not policy.may_hold_role(changes.get("platform_role") or user.platform_role, institution_id):
         raise RoleNeedsInstitution(field="institution_code")
+    before = _administered(user)
     user.institution_id = institution_id
     for name, value in changes.items():
         if value is not None:
             setattr(user, name, value)
-    audit(session, actor, "user.update", f"user:{user.id}", repr(sorted(changes)))
+    after = _administered(user)
+    moved = [name for name in after if before[name] != after[name]]
+    audit(
+        session, actor, "user.update", f"user:{user.id}", repr(sorted(changes)),
+        person_id=user.id, from_value=_fields(before, moved), to_value=_fields(after, moved),
+    )  # fmt: skip
     return user
+
+
+def _administered(user: User) -> dict[str, object]:
+    """What `administer_user` may change, as the trail shows it (roles first)."""
+    return {
+        "platform_role": user.platform_role,
+        "is_active": user.is_active,
+        "institution_id": user.institution_id,
+        "display_name": user.display_name,
+    }
+
+
+def _fields(values: dict[str, object], names: list[str]) -> str | None:
+    """`platform_role=user; is_active=True` for the fields named, None for none."""
+    return "; ".join(f"{name}={plain(values[name])}" for name in names) or None
 
 
 def _self(session: Session, actor: Actor) -> User:

@@ -1,13 +1,43 @@
 """Structured (JSON-lines) logs carrying the request id, with secrets that travel in URLs
 (calendar-feed, webhook and password-reset tokens; BigBlueButton checksums and passwords)
-redacted before any line is written."""
+redacted before any line is written, and the control characters of every logged value (CR,
+LF, escape…) written as visible escapes, so no value can forge a log line of its own."""
 
 import json
 import logging
 import re
+from collections.abc import Mapping
 from contextvars import ContextVar
+from decimal import Decimal
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+
+
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators: a log reader may
+# take any of them for the end of a line (or a terminal for a command).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
+
+
+def neutralise(text: str) -> str:
+    """`text` with every control character written as an escape (`\\r`, `\\n`, `\\x1b`,
+    `\\u2028`): what was one value stays on one line."""
+    return _CONTROLS.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def _neutral_value(value: object) -> object:
+    """A logged argument, neutralised; numbers stay numbers for `%d` and `%f`."""
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = str(value)
+    return neutralise(text) if _CONTROLS.search(text) else value
 
 
 class JsonFormatter(logging.Formatter):
@@ -16,7 +46,7 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,
             "logger": record.name,
-            "request_id": request_id_var.get(),
+            "request_id": neutralise(request_id_var.get()),
             "message": record.getMessage(),
         }
         if record.exc_info:
@@ -42,21 +72,40 @@ def redact(text: str) -> str:
 
 
 class RedactSecrets(logging.Filter):
-    """Redacts secrets in URLs from every record it sees. Uvicorn's access records keep their
-    five arguments (its formatter unpacks them), with the path redacted; any other record has
-    its message rendered and redacted."""
+    """Redacts secrets in URLs from every record it sees, and neutralises the control
+    characters of its values (`neutralise`). Uvicorn's access records keep their five
+    arguments (its formatter unpacks them), with the path redacted; any other record has its
+    arguments neutralised, then its message rendered and redacted. A message given with
+    arguments keeps its own line breaks (the developer's); one given without (perhaps
+    formatted beforehand) is neutralised whole."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name == "uvicorn.access" and isinstance(record.args, tuple):
             if len(record.args) == 5:
                 client, method, path, version, status = record.args
-                record.args = (client, method, redact(str(path)), version, status)
+                record.args = (
+                    neutralise(str(client)),
+                    neutralise(str(method)),
+                    neutralise(redact(str(path))),
+                    neutralise(str(version)),
+                    status,
+                )
             return True
+        _neutralise_arguments(record)
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+def _neutralise_arguments(record: logging.LogRecord) -> None:
+    if isinstance(record.args, tuple) and record.args:
+        record.args = tuple(_neutral_value(value) for value in record.args)
+    elif isinstance(record.args, Mapping) and record.args:
+        record.args = {key: _neutral_value(value) for key, value in record.args.items()}
+    elif not record.args:
+        record.msg = _neutral_value(record.msg)
 
 
 def _add_once(target: logging.Logger | logging.Handler) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import anyio
 from babel.dates import format_date
 from babel.support import NullTranslations
 from fastapi import FastAPI, Request
@@ -28,6 +29,7 @@ from sqlalchemy.exc import (
     OperationalError,
 )
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from app.core.config import PROJECT_DIR, get_settings
@@ -328,9 +330,35 @@ def status_for(error: DomainError) -> int:
     return next((status for cls, status in STATUS_BY_ERROR if isinstance(error, cls)), 400)
 
 
+# Called for every request answered 403 for a `Forbidden` error, once its transaction has
+# rolled back, in a worker thread: what a domain registers (`listen_for_refusals`) to keep
+# a trace of refused authorisations in a transaction of its own. A listener that fails is
+# logged; the refusal is answered all the same.
+RefusalListener = Callable[[Request, DomainError], None]
+REFUSAL_LISTENERS = "refusal_listeners"
+
+
+def listen_for_refusals(app: FastAPI, listener: RefusalListener) -> None:
+    """Have `listener(request, error)` told of each request of `app` refused with 403."""
+    listeners: list[RefusalListener] = getattr(app.state, REFUSAL_LISTENERS, [])
+    if listener not in listeners:
+        setattr(app.state, REFUSAL_LISTENERS, [*listeners, listener])
+
+
+async def _tell_refusal_listeners(request: Request, error: DomainError) -> None:
+    for listener in getattr(request.app.state, REFUSAL_LISTENERS, ()):
+        with anyio.CancelScope(shield=True):  # a caller gone was still refused
+            try:
+                await run_in_threadpool(listener, request, error)
+            except Exception:  # the refusal is answered whatever became of its record
+                log.exception("refusal listener %s failed", getattr(listener, "__name__", "?"))
+
+
 async def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     status = status_for(exc)
+    if status == 403:
+        await _tell_refusal_listeners(request, exc)
     if status == 401 and not _wants_problem(request):
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None

@@ -315,7 +315,7 @@ def read_profile(session: Session, actor: Actor, user_id: int) -> dict[str, obje
         "professional_status": profile.professional_status if profile else None,
     }
     if sensitive:
-        audit(session, actor, "profile.read_sensitive", f"user:{user.id}")
+        audit(session, actor, "profile.read_sensitive", f"user:{user.id}", person_id=user.id)
         result["nationality"] = profile.nationality if profile else None
         result["refugee"] = profile.refugee if profile else None
     return result
@@ -341,5 +341,16 @@ def update_profile(
     profile.professional_status = professional_status
     if set_sensitive:
         require(policy.can_write_sensitive(actor, user_id, user.institution_id))
+        # Which fields changed, never their values: the trail is not special-category data.
+        changed = [
+            name
+            for name, old, new in (
+                ("nationality", profile.nationality, nationality),
+                ("refugee", profile.refugee, refugee),
+            )
+            if old != new
+        ]
         profile.nationality, profile.refugee = nationality, refugee
-        audit(session, actor, "profile.write_sensitive", f"user:{user_id}")
+        detail = "changed: " + (", ".join(changed) or "nothing")
+        subject = f"user:{user_id}"
+        audit(session, actor, "profile.write_sensitive", subject, detail, person_id=user_id)

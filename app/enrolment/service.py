@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts.audit import audit, plain
 from app.accounts.models import User
 from app.accounts.service import find_user_by_email
 from app.core.actors import Actor, require
@@ -91,7 +92,14 @@ def record_change(
             reason=reason,
         )
     )
-    changed(session, enrolment, created=from_status is None)
+    created = from_status is None
+    audit(
+        session, actor, "enrolment.create" if created else "enrolment.status",
+        f"enrolment:{enrolment.id}", reason, person_id=enrolment.user_id,
+        from_value=from_status,
+        to_value=f"{to_status.value} ({enrolment.role.value})" if created else to_status,
+    )  # fmt: skip
+    changed(session, enrolment, created=created)
 
 
 def changed(session: Session, enrolment: Enrolment, *, created: bool = False) -> None:
@@ -131,16 +139,54 @@ def place(
         return enrolment, True
     before = (enrolment.role, enrolment.status, enrolment.funding, enrolment.funder_name,
               enrolment.starts_on, enrolment.ends_on)  # fmt: skip
-    old_status = enrolment.status
+    old_status, old_terms = enrolment.status, _terms_of(enrolment)
     _apply_terms(enrolment, terms)
     enrolment.status = status
     after = (enrolment.role, enrolment.status, enrolment.funding, enrolment.funder_name,
              enrolment.starts_on, enrolment.ends_on)  # fmt: skip
+    _audit_terms(session, actor, enrolment, old_terms, _terms_of(enrolment))
     if old_status != status:
         record_change(session, actor, enrolment, status, reason or "re-enrolled", old_status)
     elif before != after:
         changed(session, enrolment)
     return enrolment, before != after
+
+
+def _terms_of(enrolment: Enrolment) -> dict[str, object]:
+    return {
+        "role": enrolment.role,
+        "funding": enrolment.funding,
+        "funder_name": enrolment.funder_name,
+        "starts_on": enrolment.starts_on,
+        "ends_on": enrolment.ends_on,
+    }
+
+
+def _audit_terms(
+    session: Session,
+    actor: Actor,
+    enrolment: Enrolment,
+    before: dict[str, object],
+    after: dict[str, object],
+) -> None:
+    """A new course role is an entry of its own ("student" → "teacher"); other terms that
+    changed (funding, dates) one entry naming each."""
+    subject = f"enrolment:{enrolment.id}"
+    if before["role"] != after["role"]:
+        audit(
+            session, actor, "enrolment.role", subject, person_id=enrolment.user_id,
+            from_value=before["role"], to_value=after["role"],
+        )  # fmt: skip
+    moved = [name for name in before if name != "role" and before[name] != after[name]]
+    if moved:
+
+        def shown(values: dict[str, object]) -> str:
+            return "; ".join(f"{name}={plain(values[name])}" for name in moved)
+
+        audit(
+            session, actor, "enrolment.terms", subject, person_id=enrolment.user_id,
+            from_value=shown(before), to_value=shown(after),
+        )  # fmt: skip
 
 
 def _apply_terms(enrolment: Enrolment, terms: EnrolmentTerms) -> None:

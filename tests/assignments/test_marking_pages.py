@@ -17,6 +17,7 @@ from app.membership.models import CourseRole
 from tests.accounts.factories import make_user, page_csrf
 from tests.assignments.factories import make_submission
 from tests.assignments.marking_setup import Class, klass_fixture  # noqa: F401
+from tests.audit_snapshots import count_of
 from tests.conftest import QueryCounter
 from tests.courses.factories import enrol_as
 
@@ -25,7 +26,7 @@ LIST_BUDGET = 40
 
 def _counts(db: Session) -> dict[str, int]:
     return {
-        name: db.scalar(select(func.count()).select_from(table)) or 0
+        name: count_of(db, table)
         for name, table in Base.metadata.tables.items()
         if name != "throttle_events"
     }

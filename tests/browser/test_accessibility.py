@@ -111,6 +111,7 @@ def test_management_pages_are_accessible(page: Page):
         "/reports/new",
         "/reports/LMQS",
         "/reports/LMQS/manage",
+        "/admin/audit",
     ):
         page.goto(path)
         assert axe_violations(page) == [], path

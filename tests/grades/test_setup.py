@@ -14,6 +14,7 @@ from app.core.db import Base
 from app.grades.models import Grade, GradeCategory, GradeItem, ItemSource
 from app.seed import SEED_DIR, load_scales
 from tests.accounts.factories import make_user
+from tests.audit_snapshots import rows_of
 from tests.conftest import QueryCounter
 from tests.grades.core_setup import api_headers, as_browser, book, post_form
 
@@ -21,10 +22,7 @@ pytestmark = pytest.mark.time_machine(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
 
 
 def _everything(db: Session) -> dict[str, list[str]]:
-    return {
-        table.name: sorted(repr(tuple(row)) for row in db.execute(select(table)))
-        for table in Base.metadata.sorted_tables
-    }
+    return {table.name: rows_of(db, table) for table in Base.metadata.sorted_tables}
 
 
 def test_seeded_scales_read_with_their_levels(

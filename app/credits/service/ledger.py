@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, aliased
 
+from app.accounts.audit import audit, plain
 from app.core.actors import Actor
 from app.core.events import publish
 from app.credits.events import CreditsChanged
@@ -106,8 +107,26 @@ def append(
     )
     session.add(entry)
     session.flush()
+    audit(
+        session, actor, f"credit.{kind.value}", f"credit_entry:{entry.id}", _audited(entry),
+        person_id=user_id, from_value=None if supersedes is None else credited(supersedes),
+        to_value="revoked" if revoked else credited(entry),
+    )  # fmt: skip
     publish(session, CreditsChanged(entry_id=entry.id, user_id=user_id, kind=kind.value))
     return entry
+
+
+def credited(entry: CreditEntry) -> str:
+    """An entry as the audit trail shows it: "5 ECTS, B, 14.5"."""
+    grade = ", ".join(part for part in (entry.grade, plain(entry.grade_value)) if part)
+    return f"{plain(entry.credits)} ECTS" + (f", {grade}" if grade else "")
+
+
+def _audited(entry: CreditEntry) -> str:
+    """What the entry is for and why, beside its values."""
+    why = f"; {entry.reason}" if entry.reason else ""
+    superseded = f"; supersedes credit_entry:{entry.supersedes_id}" if entry.supersedes_id else ""
+    return f"{entry.unit_code}{superseded}{why}"
 
 
 def unit_key(entry: CreditEntry) -> str:

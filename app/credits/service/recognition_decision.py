@@ -11,6 +11,7 @@ from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.audit import audit, plain
 from app.accounts.models import User
 from app.core.actors import Actor, require
 from app.core.config import Settings
@@ -132,11 +133,24 @@ def decide(
     for row, course_id in zip(decision.items, by_course, strict=True):
         if row.credits > 0:
             row.credit_entry_id = _write_entry(session, actor, view, courses[course_id], row).id
+        _audit_item(session, actor, view, row)
     application.status = ApplicationStatus.DECIDED
     application.updated_at = now
     session.flush()
     _notify(session, settings, view, decision)
     return application_view(session, actor, application_id)
+
+
+def _audit_item(
+    session: Session, actor: Actor, view: ApplicationView, row: RecognitionDecisionItem
+) -> None:
+    """The decision on one course: from the application under review to its outcome."""
+    audit(
+        session, actor, "recognition.decide", f"recognition_application:{view.application.id}",
+        f"{row.course_code}: {row.reason}", person_id=view.learner.id,
+        from_value=ApplicationStatus.UNDER_REVIEW,
+        to_value=f"{row.course_code} {row.outcome.value} ({plain(row.credits)} ECTS)",
+    )  # fmt: skip
 
 
 def _jury_record(session: Session, view: ApplicationView) -> list[dict[str, object]]:

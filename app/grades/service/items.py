@@ -6,12 +6,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts.audit import audit, audit_all, entry_of
 from app.core.actors import Actor, require
 from app.core.db import utcnow
 from app.core.errors import Invalid, NotFound
 from app.core.i18n import N_
 from app.grades import policy
-from app.grades.models import GradeCategory, GradeItem, ItemSource
+from app.grades.models import Grade, GradeCategory, GradeItem, ItemSource
 from app.grades.service import attendance, results
 from app.grades.service.record import ItemLocked
 from app.grades.service.setup import LOCKED, ItemOwned, check_scale, managed_root
@@ -97,6 +98,11 @@ def update_item(session: Session, actor: Actor, item_id: int, data: ItemUpdate) 
     _check_pass(
         fields.get("max_points", item.max_points), fields.get("pass_points", item.pass_points)
     )
+    if "hidden_until" in fields and fields["hidden_until"] != item.hidden_until:
+        audit(
+            session, actor, "grade_item.hide", f"grade_item:{item.id}",
+            from_value=item.hidden_until, to_value=fields["hidden_until"],
+        )  # fmt: skip
     for name, value in fields.items():
         setattr(item, name, value)
     if locked:
@@ -115,6 +121,24 @@ def delete_item(session: Session, actor: Actor, item_id: int) -> None:
     if item.source not in OWN_SOURCES:
         raise ItemOwned(N_("This item belongs to an assignment or a quiz."))
     course_id = item.course_id
+    _audit_deleted_grades(session, actor, item)
     session.delete(item)
     session.flush()
     results.recompute(session, course_id)
+
+
+def _audit_deleted_grades(session: Session, actor: Actor, item: GradeItem) -> None:
+    """Each grade the item takes with it, from its final points to none: one query."""
+    grades = session.execute(
+        select(Grade.id, Grade.user_id, Grade.points, Grade.override_points).where(
+            Grade.item_id == item.id
+        )
+    )
+    entries = []
+    for grade_id, user_id, points, override in grades:
+        final = override if override is not None else points
+        subject, about = f"grade:{grade_id}", f"grade_item:{item.id}"
+        entries.append(
+            entry_of(actor, "grade.delete", subject, about, person_id=user_id, from_value=final)
+        )
+    audit_all(session, entries)

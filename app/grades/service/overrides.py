@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.audit import audit
 from app.accounts.models import User
 from app.core.actors import Actor, require
 from app.core.db import utcnow
@@ -20,7 +21,7 @@ from app.grades.events import GradeRecorded, GradeReleased
 from app.grades.grader_schemas import GradeOverride, OverrideRemoval
 from app.grades.models import ChangeKind, Grade, GradeChange, GradeItem, ItemSource
 from app.grades.service.grader import learner_in_sight
-from app.grades.service.record import ItemLocked
+from app.grades.service.record import GRADE_ACTIONS, ItemLocked, audit_release
 from app.membership.service import course_roles
 
 CENTS = Decimal("0.01")
@@ -126,6 +127,7 @@ def _write(session: Session, actor: Actor, slot: GradeSlot, change: GradeOverrid
     releasing = change.release and not slot.computed and grade.released_at is None
     if releasing:
         grade.released_at = utcnow()
+        audit_release(session, actor, grade)
     keep_change(
         session, actor, slot.item, grade, ChangeKind.OVERRIDE, before, points, change.reason
     )
@@ -181,8 +183,14 @@ def keep_change(
     after: Decimal | None,
     reason: str,
 ) -> None:
-    """Keep the change in the grade's history and move its version on."""
+    """Keep the change in the grade's history and the audit trail, and move its version on.
+    A manual item's grade is set, not overridden."""
     now = utcnow()
+    manual = kind is ChangeKind.OVERRIDE and item.source is ItemSource.MANUAL
+    audit(
+        session, actor, "grade.set" if manual else GRADE_ACTIONS[kind], f"grade:{grade.id}",
+        reason, person_id=grade.user_id, from_value=before, to_value=after,
+    )  # fmt: skip
     session.add(
         GradeChange(
             grade_id=grade.id,

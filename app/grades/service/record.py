@@ -8,12 +8,22 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.audit import acting_user, audit
+from app.core.actors import Actor
 from app.core.db import utcnow
 from app.core.errors import Conflict
 from app.core.events import publish
 from app.grades.events import GradeRecorded, GradeReleased
 from app.grades.models import ChangeKind, Grade, GradeChange, GradeItem, ItemSource
 from app.grades.service import results
+
+# How the audit trail names each kind of change of a grade.
+GRADE_ACTIONS = {
+    ChangeKind.SOURCE: "grade.record",  # written by its assignment, quiz, attendance or tool
+    ChangeKind.OVERRIDE: "grade.override",
+    ChangeKind.IMPORT: "grade.import",
+    ChangeKind.RELEASE: "grade.release",
+}
 
 
 class ItemLocked(Conflict):
@@ -78,6 +88,10 @@ def record_grade(
         session.add(grade)
         session.flush()
     if grade.points != points:
+        audit(
+            session, acting_user(session, by_user_id), GRADE_ACTIONS[kind], f"grade:{grade.id}",
+            reason, person_id=user_id, from_value=grade.points, to_value=points,
+        )  # fmt: skip
         session.add(
             GradeChange(
                 grade_id=grade.id,
@@ -96,6 +110,7 @@ def record_grade(
     newly_released = release and grade.released_at is None
     if newly_released:
         grade.released_at = now
+        audit_release(session, acting_user(session, by_user_id), grade)
     grade.updated_at = now
     grade.updated_by_id = by_user_id
     session.flush()
@@ -103,6 +118,14 @@ def record_grade(
     if newly_released:
         publish(session, GradeReleased(course_id=item.course_id, item_id=item.id, user_id=user_id))
     return grade
+
+
+def audit_release(session: Session, actor: Actor, grade: Grade) -> None:
+    """A grade the learner may now see (subject to its item's hidden-until date)."""
+    audit(
+        session, actor, "grade.release", f"grade:{grade.id}", person_id=grade.user_id,
+        from_value="unreleased", to_value="released",
+    )  # fmt: skip
 
 
 def visible_to_learner(grade: Grade, item: GradeItem, now: datetime) -> bool:

@@ -24,6 +24,7 @@ from app.grades.events import GradeReleased
 from app.grades.models import ChangeKind, Grade, GradeItem, ItemSource
 from app.grades.service.grader import learners_of_course, ordered_items
 from app.grades.service.overrides import keep_change
+from app.grades.service.record import audit_release
 
 MAX_WORKSHEET_BYTES = 1024 * 1024
 
@@ -126,6 +127,7 @@ def import_worksheet(
         releasing = release and grade.released_at is None
         if releasing:
             grade.released_at = now
+            audit_release(session, actor, grade)
         keep_change(
             session, actor, change.item, grade, ChangeKind.IMPORT, change.before, change.after, ""
         )
