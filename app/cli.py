@@ -188,18 +188,20 @@ def _development_base_url(host: str, port: int) -> None:
 
 def worker_round(worker: str, now: "datetime | None" = None) -> int:
     """What a worker does each round: queue the webinar reminders, the daily digests and the
-    monthly reports that are due, then deliver the outbox. Returns how many messages were
-    delivered."""
+    monthly reports that are due, delete what has outlived its retention setting, then
+    deliver the outbox. Returns how many messages were delivered."""
     from app.core import outbox
     from app.core.config import get_settings
     from app.core.db import session_factory
     from app.notifications.digests import gather_digests
+    from app.privacy.service.retention import apply_retention
     from app.reporting.mailing import queue_monthly_reports
     from app.webinars.reminders import queue_due_reminders
 
     settings = get_settings()
     queue_due_reminders(session_factory, now)
     gather_digests(session_factory, settings, now)
+    apply_retention(session_factory, settings, now)
     queue_monthly_reports(session_factory, now)
     return outbox.deliver_due(session_factory, settings, worker=worker)
 

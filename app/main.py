@@ -48,6 +48,8 @@ from app.messaging import pages as messaging_pages
 from app.notifications import api as notifications_api
 from app.notifications import pages as notifications_pages
 from app.portal import pages as portal_pages
+from app.privacy import api as privacy_api
+from app.privacy import pages as privacy_pages
 from app.quizzes import api as quizzes_api
 from app.quizzes import pages as quizzes_pages
 from app.reporting import api as reporting_api
@@ -120,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *surveys_api.routers,
         *surveys_results_api.routers,
         *reporting_api.routers,
+        *privacy_api.routers,
         *webhooks_api.routers,
         *lti_routes.api_routers,
     ]:
@@ -153,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *surveys_pages.routers,
         *surveys_results_pages.routers,
         *reporting_pages.routers,
+        *privacy_pages.routers,
         *webhook_pages.routers,
         *lti_routes.page_routers,
     ]:

@@ -23,6 +23,7 @@ from app.lti import tool_models as lti_tool_models
 from app.membership import models as membership_models
 from app.messaging import models as messaging_models
 from app.notifications import models as notification_models
+from app.privacy import models as privacy_models
 from app.quizzes import attempt_models as quiz_attempt_models
 from app.quizzes import models as quiz_models
 from app.reporting import models as reporting_models
@@ -54,6 +55,7 @@ __all__ = [
     "membership_models",
     "messaging_models",
     "notification_models",
+    "privacy_models",
     "quiz_attempt_models",
     "quiz_models",
     "reporting_models",

@@ -116,6 +116,16 @@ class Settings(BaseSettings):
     # Webhook endpoints must be public https addresses; tests (and only tests) allow loopback.
     webhooks_allow_loopback: bool = False
     webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    # Retention, applied by `agora worker` each round (docs/privacy.md): days after which
+    # throttled attempts, expired sign-in sessions and tokens, audit entries, read
+    # notifications and the invitations of closed surveys are deleted; years after which the
+    # signed documents of erased people are.
+    retention_throttle_event_days: int = Field(default=1, ge=1)
+    retention_expired_token_days: int = Field(default=7, ge=0)
+    retention_audit_days: int = Field(default=3650, ge=1)
+    retention_read_notification_days: int = Field(default=90, ge=1)
+    retention_survey_invitation_days: int = Field(default=30, ge=0)
+    retention_legal_record_years: int = Field(default=10, ge=1)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> "Settings":

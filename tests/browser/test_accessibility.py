@@ -112,6 +112,7 @@ def test_management_pages_are_accessible(page: Page):
         "/reports/LMQS",
         "/reports/LMQS/manage",
         "/admin/audit",
+        "/profile/personal-data",
     ):
         page.goto(path)
         assert axe_violations(page) == [], path

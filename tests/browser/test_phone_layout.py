@@ -173,7 +173,7 @@ def test_management_pages_fit_a_phone(phone: Page, language: str):
         paths = ["/admin/users", user, "/admin/cohorts", cohort, "/admin/institutions",
                  "/admin/programmes", "/admin/api-clients", "/admin/webhooks", "/admin/lti",
                  "/admin/courses/new", "/reports", "/reports/LMQS",
-                 "/reports/LMQS/manage", "/admin/audit"]  # fmt: skip
+                 "/reports/LMQS/manage", "/admin/audit", "/profile/personal-data"]  # fmt: skip
         check_pages(phone, language, paths)
     finally:
         choose_language(phone, "en")
