@@ -15,7 +15,7 @@ from app.core.actors import require
 from app.core.charts import Bar, bar_chart
 from app.core.db import SessionDep, utcnow
 from app.core.downloads import attachment_headers
-from app.core.forms import attempt_form
+from app.core.forms import FormAttempt, attempt_form
 from app.core.i18n import is_rtl
 from app.core.inputs import Id
 from app.core.web import render, request_locale, see_other
@@ -187,6 +187,19 @@ def _manage_page(
     return render(request, "reporting/manage.html", context, status)
 
 
+def _managed_after(
+    request: Request, session: SessionDep, actor: PortalActor, code: str, attempt: FormAttempt,
+    failed: str, form: dict[str, Any],
+) -> Response:  # fmt: skip
+    """Back to the page that runs the project; with the form and its errors if refused."""
+    if attempt.refused:
+        return _manage_page(
+            request, session, actor, code, failed=failed, form=form, errors=attempt.errors,
+            status=400,
+        )  # fmt: skip
+    return see_other(f"/reports/{code}/manage")
+
+
 @router.get("/reports/{code}/manage")
 def manage_page(
     request: Request, session: SessionDep, actor: PortalActor, _user: CurrentUser, code: Code
@@ -208,19 +221,9 @@ def update_project(
         typed.pop("starts_on")
     with attempt_form(request, session) as attempt:
         projects.update_project(session, actor, code, ProjectUpdate.model_validate(typed))
-    if attempt.refused:
-        form = {**typed, "programmes": programmes}
-        return _manage_page(
-            request,
-            session,
-            actor,
-            code,
-            failed="project",
-            form=form,
-            errors=attempt.errors,
-            status=400,
-        )
-    return see_other(f"/reports/{code}/manage")
+    return _managed_after(
+        request, session, actor, code, attempt, "project", {**typed, "programmes": programmes}
+    )
 
 
 @router.post("/reports/{code}/targets")
@@ -237,18 +240,7 @@ def add_target(
     }  # fmt: skip
     with attempt_form(request, session) as attempt:
         projects.add_target(session, actor, code, TargetCreate.model_validate(typed))
-    if attempt.refused:
-        return _manage_page(
-            request,
-            session,
-            actor,
-            code,
-            failed="target",
-            form=typed,
-            errors=attempt.errors,
-            status=400,
-        )
-    return see_other(f"/reports/{code}/manage")
+    return _managed_after(request, session, actor, code, attempt, "target", typed)
 
 
 @router.post("/reports/{code}/targets/{target_id}/delete")
@@ -268,18 +260,7 @@ def add_reader(
     typed = {"email": email, "role": role, "monthly": monthly == "1"}
     with attempt_form(request, session) as attempt:
         projects.add_reader(session, actor, code, ReaderCreate.model_validate(typed))
-    if attempt.refused:
-        return _manage_page(
-            request,
-            session,
-            actor,
-            code,
-            failed="reader",
-            form=typed,
-            errors=attempt.errors,
-            status=400,
-        )
-    return see_other(f"/reports/{code}/manage")
+    return _managed_after(request, session, actor, code, attempt, "reader", typed)
 
 
 @router.post("/reports/{code}/readers/{reader_id}/delete")

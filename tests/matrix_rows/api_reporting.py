@@ -10,8 +10,8 @@ COORDINATORS = "401 | 404 404 404 404 | {0} {0} | 404 404 | 404 404"
 P = "/api/v1/reports/projects"
 
 
-def _code(w: object) -> dict[str, object]:
-    return {"code": r.project(w)}  # type: ignore[arg-type]
+def _code(w: r.World) -> dict[str, object]:
+    return {"code": r.project(w)}
 
 
 register("get", P, "401 | 200 200 200 200 | 200 200 | 200 200 | 200 200", lambda w: {})

@@ -11,8 +11,8 @@ DONE = answers(LOGIN, 404, 404, 404, 303, 404)
 R = "/reports/{code}"
 
 
-def _code(w: object) -> dict[str, object]:
-    return {"code": r.project(w)}  # type: ignore[arg-type]
+def _code(w: r.World) -> dict[str, object]:
+    return {"code": r.project(w)}
 
 
 page("GET", "/reports", signed_in(200))

@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.expression import Exists
 
 from app.accounts.models import Institution, User
 from app.accounts.service import audit, find_user_by_email
@@ -71,7 +72,8 @@ def _reader_role(session: Session, actor: Actor, project_id: int) -> ReaderRole 
     )
 
 
-def _awards(actor: Actor, project_id: int):  # type: ignore[no-untyped-def]
+def _awards(actor: Actor, project_id: int | InstrumentedAttribute[int]) -> Exists:
+    """Whether the actor's institution awards a programme of the project."""
     return exists().where(
         ReportingProgramme.project_id == project_id,
         programme_institutions.c.programme_id == ReportingProgramme.programme_id,
@@ -114,7 +116,7 @@ def visible_projects(session: Session, actor: Actor) -> Sequence[ReportingProjec
     )
     conditions = [reader]
     if actor.is_institution_manager and actor.institution_id is not None:
-        conditions.append(_awards(actor, ReportingProject.id))  # type: ignore[arg-type]
+        conditions.append(_awards(actor, ReportingProject.id))
     return session.scalars(stmt.where(or_(*conditions))).all()
 
 
