@@ -53,12 +53,24 @@ class Row:
     due: str = ""
     progress: str = ""
     note: str = ""
+    # The figures as numbers, for a spreadsheet's cells (None: hidden, or none).
+    amount: Decimal | None = None
+    goal: Decimal | None = None
 
     def cells(self) -> tuple[str, ...]:
         return (
             self.section, self.indicator, self.breakdown, self.group, self.value, self.target,
             self.due, self.progress, self.note,
         )  # fmt: skip
+
+    def spreadsheet_cells(self) -> list[object]:
+        """Text neutralised (never a formula), figures as numbers."""
+        found: list[object] = [spreadsheet_cell(value) for value in self.cells()]
+        if self.amount is not None:
+            found[4] = self.amount
+        if self.goal is not None:
+            found[5] = self.goal
+        return found
 
 
 class Words:
@@ -104,8 +116,9 @@ class Words:
 def _cell_row(words: Words, section: str, name: str, by: str, group: str, cell: Cell) -> Row:
     note = words.hidden() if cell.value is None else ""
     return Row(
-        section, name, words.gettext(BREAKDOWNS[by]), group, words.number(cell.value), note=note
-    )
+        section, name, words.gettext(BREAKDOWNS[by]), group, words.number(cell.value), note=note,
+        amount=cell.value,
+    )  # fmt: skip
 
 
 def _target_rows(words: Words) -> Iterator[Row]:
@@ -123,7 +136,7 @@ def _target_rows(words: Words) -> Iterator[Row]:
             words.gettext(BREAKDOWNS["total"]), scope, words.number(item.figure.value),
             words.number(target.value), words.day(target.due_on),
             words.gettext(PROGRESS_NAMES[item.progress]),
-            words.hidden() if item.figure.value is None else "",
+            words.hidden() if item.figure.value is None else "", item.figure.value, target.value,
         )  # fmt: skip
 
 
@@ -193,8 +206,8 @@ def report_csv(dashboard: Dashboard, locale: str, extracted: datetime) -> str:
 
 
 def report_xlsx(dashboard: Dashboard, locale: str, extracted: datetime) -> bytes:
-    """One sheet of the rows, another of the title and definitions; every text cell is
-    written as text (never a formula)."""
+    """A sheet of the title, then one of the rows: every text cell written as text (never a
+    formula), every figure as a number."""
     from openpyxl import Workbook  # imported here: it loads PIL, which no other request needs
 
     gettext = translations_for(locale).gettext
@@ -205,7 +218,7 @@ def report_xlsx(dashboard: Dashboard, locale: str, extracted: datetime) -> bytes
     sheet = book.create_sheet(gettext("Report"))
     sheet.append([gettext(name) for name in HEADER])
     for row in report_rows(dashboard, locale):
-        sheet.append([spreadsheet_cell(value) for value in row.cells()])
+        sheet.append(row.spreadsheet_cells())
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
