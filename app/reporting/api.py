@@ -33,6 +33,9 @@ from app.reporting.service.dashboard import Dashboard, DrillRow, Progress, dashb
 router = APIRouter(tags=["reporting"], route_class=DeferredRoute)
 Code = Annotated[str, Path(max_length=32)]
 Language = Annotated[str, Query(pattern="^(en|fr|ru|ar)$", description="language of the export")]
+Narrowed = Annotated[
+    str | None, Query(max_length=32, description="an institution's code: its learners only")
+]
 P = "/reports/projects"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -106,7 +109,7 @@ def _dashboard(session: Session, found: Dashboard) -> DashboardRead:
 
     return DashboardRead(
         project=_project(session, found.opened.project), as_of=found.as_of,
-        threshold=found.threshold, institution=found.opened.access.institution_id,
+        threshold=found.threshold, institution=found.institution_id,
         targets=[
             TargetFigure(
                 target=_target(session, t.target), value=t.figure.value,
@@ -163,20 +166,23 @@ def delete_project(code: Code, session: SessionDep, actor: SignedInApiActor) -> 
 
 @router.get(P + "/{code}/dashboard", response_model=DashboardRead)
 def read_dashboard(
-    code: Code, session: SessionDep, settings: SettingsDep, actor: SignedInApiActor
-) -> DashboardRead:
+    code: Code, session: SessionDep, settings: SettingsDep, actor: SignedInApiActor,
+    institution: Narrowed = None,
+) -> DashboardRead:  # fmt: skip
     """Each target against its figure, each indicator per term, country and institution since
     the project began, and (not for funders) per course and cohort. An institution manager
-    reads their institution's learners only (`institution`)."""
-    return _dashboard(session, dashboard(session, settings, actor, code, utcnow()))
+    reads their institution's learners only; others may narrow to one with `institution`
+    (422 `unknown_institution` for an unknown code)."""
+    found = dashboard(session, settings, actor, code, utcnow(), institution)
+    return _dashboard(session, found)
 
 
 def _export(
     session: SessionDep, settings: SettingsDep, actor: SignedInApiActor, code: str,
-    language: str, kind: str,
+    language: str, kind: str, institution: str | None,
 ) -> Response:  # fmt: skip
     now = utcnow()
-    found = dashboard(session, settings, actor, code, now)
+    found = dashboard(session, settings, actor, code, now, institution)
     name = f"{found.opened.project.code}-{now:%Y-%m-%d}.{kind}"
     if kind == "csv":
         body: str | bytes = report_csv(found, language, now)
@@ -189,19 +195,19 @@ def _export(
 @router.get(P + "/{code}/export.csv", response_class=Response)
 def export_csv(
     code: Code, session: SessionDep, settings: SettingsDep, actor: SignedInApiActor,
-    language: Language = "en",
+    language: Language = "en", institution: Narrowed = None,
 ) -> Response:  # fmt: skip
     """The dashboard as one CSV table, with the date of the extract and each definition."""
-    return _export(session, settings, actor, code, language, "csv")
+    return _export(session, settings, actor, code, language, "csv", institution)
 
 
 @router.get(P + "/{code}/export.xlsx", response_class=Response)
 def export_xlsx(
     code: Code, session: SessionDep, settings: SettingsDep, actor: SignedInApiActor,
-    language: Language = "en",
+    language: Language = "en", institution: Narrowed = None,
 ) -> Response:  # fmt: skip
     """The dashboard as an XLSX workbook: the date of the extract, then the table."""
-    return _export(session, settings, actor, code, language, "xlsx")
+    return _export(session, settings, actor, code, language, "xlsx", institution)
 
 
 @router.get(P + "/{code}/targets", response_model=list[TargetRead])

@@ -5,8 +5,9 @@ everything works without JavaScript."""
 
 from decimal import Decimal
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import Form, Path, Request
+from fastapi import Form, Path, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
@@ -31,6 +32,7 @@ from app.reporting.service.indicators import DEFINITIONS, NAMES
 router = page_router()
 FormField = Annotated[str, Form()]
 Code = Annotated[str, Path(max_length=32)]
+Narrowed = Annotated[str, Query(max_length=32)]  # an institution's code; empty: all
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -116,9 +118,9 @@ def create_project(
 @router.get("/reports/{code}")
 def dashboard_page(
     request: Request, session: SessionDep, settings: SettingsDep, actor: PortalActor,
-    _user: CurrentUser, code: Code,
+    _user: CurrentUser, code: Code, institution: Narrowed = "",
 ) -> Response:  # fmt: skip
-    found = dashboard(session, settings, actor, code, utcnow())
+    found = dashboard(session, settings, actor, code, utcnow(), institution or None)
     locale = request_locale(request)
     words = Words(found, locale)
 
@@ -129,6 +131,8 @@ def dashboard_page(
         "d": found, "words": words, "shown": shown, "names": NAMES,
         "definitions": DEFINITIONS, "progress_names": PROGRESS_NAMES,
         "breakdowns": BREAKDOWNS, "share": Indicator.REFUGEE_SHARE,
+        "narrowed": f"?institution={quote(institution)}" if found.institution_id else "",
+        "codes": projects.institution_codes(session), "chosen": institution,
         **_charts(found, words, locale),
     }  # fmt: skip
     return render(request, "reporting/dashboard.html", context)
@@ -136,10 +140,10 @@ def dashboard_page(
 
 def _download(
     request: Request, session: SessionDep, settings: SettingsDep, actor: PortalActor, code: str,
-    kind: str,
+    kind: str, institution: str,
 ) -> Response:  # fmt: skip
     now = utcnow()
-    found = dashboard(session, settings, actor, code, now)
+    found = dashboard(session, settings, actor, code, now, institution or None)
     locale = request_locale(request)
     name = f"{found.opened.project.code}-{now:%Y-%m-%d}.{kind}"
     if kind == "csv":
@@ -153,17 +157,17 @@ def _download(
 @router.get("/reports/{code}/export.csv")
 def download_csv(
     request: Request, session: SessionDep, settings: SettingsDep, actor: PortalActor,
-    _user: CurrentUser, code: Code,
+    _user: CurrentUser, code: Code, institution: Narrowed = "",
 ) -> Response:  # fmt: skip
-    return _download(request, session, settings, actor, code, "csv")
+    return _download(request, session, settings, actor, code, "csv", institution)
 
 
 @router.get("/reports/{code}/export.xlsx")
 def download_xlsx(
     request: Request, session: SessionDep, settings: SettingsDep, actor: PortalActor,
-    _user: CurrentUser, code: Code,
+    _user: CurrentUser, code: Code, institution: Narrowed = "",
 ) -> Response:  # fmt: skip
-    return _download(request, session, settings, actor, code, "xlsx")
+    return _download(request, session, settings, actor, code, "xlsx", institution)
 
 
 # --- running a project (coordinators) ------------------------------------------------------

@@ -121,3 +121,33 @@ def test_a_coordinator_runs_a_project_from_the_pages(client: TestClient, w: Worl
     assert "MPHM scholarships" in page
     assert "Met" in page
     assert "<svg" in page
+
+
+def test_a_coordinator_narrows_the_dashboard_to_one_institution(client: TestClient, w: World):
+    add_target(w, Indicator.ENROLLED, 5, date(2027, 6, 30), institution=w.ru)
+    headers = _headers(client, w.coordinator)
+
+    narrowed = client.get(
+        f"{P}/{w.project.code}/dashboard?institution={w.ru.code}", headers=headers
+    )
+    unknown = client.get(f"{P}/{w.project.code}/dashboard?institution=NOPE", headers=headers)
+    sign_in(client, w.coordinator.email)
+    page = client.get(f"/reports/{w.project.code}?institution={w.ru.code}").text
+
+    board = narrowed.json()
+    assert board["institution"] == w.ru.id
+    enrolled = next(i for i in board["indicators"] if i["indicator"] == "enrolled")
+    assert enrolled["total"]["value"] == "6.0"
+    assert [t["value"] for t in board["targets"]] == ["6.0"]
+    assert unknown.status_code == 422
+    assert unknown.json()["code"] == "unknown_institution"
+    assert f"export.xlsx?institution={w.ru.code}" in page
+
+
+def test_a_hidden_figure_reads_as_hidden_on_the_page(client: TestClient, w: World):
+    sign_in(client, w.coordinator.email)
+
+    page = client.get(f"/reports/{w.project.code}").text
+
+    russia = page[page.index(">Russia<") :][:200]
+    assert "Fewer than 5 people: not shown." in russia

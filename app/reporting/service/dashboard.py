@@ -79,6 +79,7 @@ class DrillRow:
 @dataclass(frozen=True)
 class Dashboard:
     opened: Opened
+    institution_id: int | None  # the only institution whose learners are counted, if one
     as_of: date
     threshold: int
     targets: list[TargetProgress]
@@ -239,20 +240,24 @@ def _cohorts(session: Session, project_id: int, facts: Facts, threshold: int) ->
 
 
 def dashboard(
-    session: Session, settings: Settings, actor: Actor, code: str, now: datetime
-) -> Dashboard:
+    session: Session, settings: Settings, actor: Actor, code: str, now: datetime,
+    institution: str | None = None,
+) -> Dashboard:  # fmt: skip
+    """`institution` (a code) narrows the dashboard to that institution's learners and the
+    targets narrowed to it; an institution manager's is always their own."""
     opened = projects.open_project(session, actor, code)
     project, reach = opened.project, opened.access
+    narrowed = reach.institution_id or projects.institution_id_of(session, institution)
     today = min(now.date(), project.ends_on or now.date())
     threshold = settings.report_min_cell_size
-    facts = gather(session, project, now, reach.institution_id)
+    facts = gather(session, project, now, narrowed)
     targets = [
         t for t in projects.targets(session, project.id)
-        if reach.institution_id is None or t.institution_id == reach.institution_id
+        if narrowed is None or t.institution_id == narrowed
     ]  # fmt: skip
     terms = terms_between(project.starts_on, max(today, project.starts_on))
     return Dashboard(
-        opened, today, threshold,
+        opened, narrowed, today, threshold,
         [_target_progress(facts, t, today, threshold) for t in targets],
         [
             _indicator(facts, i, project.starts_on, today, terms, threshold)

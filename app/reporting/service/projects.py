@@ -196,7 +196,7 @@ def targets(session: Session, project_id: int) -> Sequence[ReportTarget]:
     ).all()
 
 
-def _institution_id(session: Session, code: str | None) -> int | None:
+def institution_id_of(session: Session, code: str | None) -> int | None:
     if code is None:
         return None
     found = session.scalar(select(Institution.id).where(Institution.code == code))
@@ -217,7 +217,7 @@ def add_target(session: Session, actor: Actor, code: str, data: TargetCreate) ->
         project_id=opened.project.id, indicator=data.indicator, value=data.value,
         counts_from=data.counts_from, due_on=data.due_on, label=data.label,
         programme_id=programme_id, country=data.country,
-        institution_id=_institution_id(session, data.institution),
+        institution_id=institution_id_of(session, data.institution),
     )  # fmt: skip
     session.add(target)
     session.flush()
@@ -309,3 +309,9 @@ def target_read(session: Session, target: ReportTarget) -> TargetRead:
         programme=programme.code if programme else None, country=target.country,
         institution=institution.code if institution else None,
     )  # fmt: skip
+
+
+def institution_codes(session: Session) -> list[tuple[str, str]]:
+    """Every institution's code and name, for narrowing a dashboard to one."""
+    rows = session.execute(select(Institution.code, Institution.name).order_by(Institution.name))
+    return [(code, name) for code, name in rows]
