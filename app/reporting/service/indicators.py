@@ -172,8 +172,17 @@ def events(facts: Facts, indicator: Indicator, scope: Scope) -> list[Event]:
     key = (EVENTS[indicator], scope)
     found: list[Event] | None = facts.memo.get(key)
     if found is None:
-        found = facts.memo[key] = list(EVENTS[indicator](facts, scope))
+        found = facts.memo[key] = _computed(facts, indicator, scope)
     return found
+
+
+def _computed(facts: Facts, indicator: Indicator, scope: Scope) -> list[Event]:
+    """A country or an institution only filters the learners: their events are read from the
+    programme's, computed once."""
+    if scope.country is None and scope.institution_id is None:
+        return list(EVENTS[indicator](facts, scope))
+    wider = events(facts, indicator, Scope(scope.programme_id))
+    return [e for e in wider if e.learner is None or _in_scope(e.learner, scope)]
 
 
 def between(found: Iterable[Event], start: date, end: date) -> list[Event]:
