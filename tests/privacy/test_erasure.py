@@ -31,6 +31,7 @@ from app.privacy.service.access import CannotEraseYourself, NotPrivacyOfficer
 from app.privacy.service.coverage import LEGAL_RECORD_TABLES
 from app.privacy.service.requests import ConfirmationMismatch
 from app.privacy.service.tables import text_columns, text_kind
+from app.webinars.models import Registration, RegistrationStatus
 from tests.accounts.factories import PASSWORD, make_institution, make_user
 from tests.courses.conftest import stored_files
 from tests.privacy.privacy_world import (
@@ -347,3 +348,14 @@ def test_an_admin_officer_erases_a_staff_account(w: PrivacyWorld):
 
     assert done.carried_out_by_id == w.admin.id
     assert w.db.get_one(User, w.person.id).platform_role is PlatformRole.USER
+
+
+def test_their_place_in_a_session_ahead_is_given_up(w: PrivacyWorld):
+    _erase(w)
+    w.db.expire_all()
+
+    [registration] = w.db.scalars(
+        select(Registration).where(Registration.user_id == w.person.id)
+    ).all()
+    assert registration.status is RegistrationStatus.CANCELLED
+    assert registration.cancelled_at is not None

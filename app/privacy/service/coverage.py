@@ -10,10 +10,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, false
+from sqlalchemy import ColumnElement, Table, false, select
+
+from app.core.db import utcnow
 
 # An erased person's e-mail address, given where a column held their address.
 ERASED_EMAIL = object()
+# The moment of the erasure.
+NOW = object()
 
 Condition = Callable[[Table, int], ColumnElement[bool]]
 
@@ -108,6 +112,13 @@ def _individual(table: Table) -> ColumnElement[bool]:
     return table.c.group_id.is_(None)
 
 
+def _seat_ahead(table: Table) -> ColumnElement[bool]:
+    """A registration still holding a place in a session not over yet."""
+    sessions = table.metadata.tables["webinar_sessions"]
+    ahead = select(sessions.c.id).where(sessions.c.ends_at > utcnow())
+    return table.c.session_id.in_(ahead) & (table.c.status != "cancelled")
+
+
 RULES: dict[str, Rule] = {
     "users": Rule(
         Export(on=("id",), withheld=frozenset({"password_hash"})),
@@ -187,7 +198,11 @@ RULES: dict[str, Rule] = {
     "webinar_attendance_events": _keep(FIGURES),
     "webinar_hosts": _keep(ACTOR),
     "webinar_recordings": _keep(ACTOR),
-    "webinar_registrations": _keep(FIGURES),
+    # Past ones are counted in attendance figures; a place ahead is given up.
+    "webinar_registrations": Rule(
+        Export(),
+        (Clear(("user_id",), {"status": "cancelled", "cancelled_at": NOW}, only=_seat_ahead),),
+    ),
     "webinar_reminders": _delete(),
     "defences": _keep(ACTOR),
     "forum_posts": Rule(Export(), (Clear(("author_id",), {"author_id": None}),)),

@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import ThrottleEvent, User
 from app.core.actors import PlatformRole
+from app.core.db import utcnow
 from app.core.outbox import MessageState, OutboxMessage
 from app.core.storage import Storage
 from app.privacy.service import files, scrub, tables
 from app.privacy.service.coverage import (
     ERASED_EMAIL,
     LEGAL_RECORD_TABLES,
+    NOW,
     RULES,
     Clear,
     Delete,
@@ -87,6 +89,8 @@ def _theirs(of: Table, on: tuple[str, ...], person_id: int) -> ColumnElement[boo
 
 
 def _resolved(value: Any, identity: Identity) -> Any:
+    if value is NOW:
+        return utcnow()
     return identity.erased_email if value is ERASED_EMAIL else value
 
 
