@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -103,8 +104,8 @@ def people(db: Session, settings: Settings) -> PrivacyWorld:
     return PrivacyWorld(db, settings, home, course, person, teacher, classmate, officer, admin)
 
 
-def named(db: Session, name: str, **options: object) -> User:
-    user = make_user(db, password=PASSWORD, **options)  # type: ignore[arg-type]
+def named(db: Session, name: str, **options: Any) -> User:
+    user = make_user(db, password=PASSWORD, **options)
     user.display_name = name
     db.flush()
     return user
